@@ -1,0 +1,18 @@
+import type { Orm } from "@app/db";
+
+/**
+ * What every call starts with. Deliberately no EntityManager here: tRPC builds one context per
+ * HTTP request and runs a batch's calls concurrently with it, so the unit-of-work middleware
+ * forks one per call instead.
+ */
+export type Context = {
+  orm: Orm;
+  /** Show unexpected errors' messages and stacks to callers (development only). */
+  exposeErrors: boolean;
+};
+
+export type CreateContextOptions = { orm: Orm; exposeErrors?: boolean };
+
+export function createContext(options: CreateContextOptions): Context {
+  return { orm: options.orm, exposeErrors: options.exposeErrors ?? false };
+}

@@ -1,0 +1,16 @@
+import { health } from "./routers/health.ts";
+import { itemsRouter } from "./routers/items.ts";
+import { usersRouter } from "./routers/users.ts";
+import { createCallerFactory, router } from "./trpc.ts";
+
+export const appRouter = router({
+  users: usersRouter,
+  items: itemsRouter,
+  health,
+});
+
+/** The router's type: all a client needs (`import type` only). */
+export type AppRouter = typeof appRouter;
+
+/** In-process calls without HTTP, for tests and scripts: `createCaller(createContext({ orm }))`. */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,46 @@
+import { items } from "@app/db";
+import type { TRPCRouterRecord } from "@trpc/server";
+import {
+  byIdInput,
+  createItemInput,
+  deletedOutput,
+  itemOutput,
+  itemPage,
+  listItemsInput,
+  updateItemInput,
+} from "../schemas/index.ts";
+import { toItemOutput } from "../serializers.ts";
+import { procedure } from "../trpc.ts";
+
+export const itemsRouter = {
+  create: procedure
+    .input(createItemInput)
+    .output(itemOutput)
+    .mutation(async ({ ctx, input }) => toItemOutput(await items.createItem(ctx.em, input))),
+
+  list: procedure
+    .input(listItemsInput)
+    .output(itemPage)
+    .query(async ({ ctx, input }) => {
+      const page = await items.listItems(ctx.em, input);
+      return { items: page.items.map(toItemOutput), nextCursor: page.nextCursor };
+    }),
+
+  byId: procedure
+    .input(byIdInput)
+    .output(itemOutput)
+    .query(async ({ ctx, input }) => toItemOutput(await items.getItem(ctx.em, input.id))),
+
+  update: procedure
+    .input(updateItemInput)
+    .output(itemOutput)
+    .mutation(async ({ ctx, input }) => toItemOutput(await items.updateItem(ctx.em, input))),
+
+  delete: procedure
+    .input(byIdInput)
+    .output(deletedOutput)
+    .mutation(async ({ ctx, input }) => {
+      await items.deleteItem(ctx.em, input.id);
+      return { id: input.id };
+    }),
+} satisfies TRPCRouterRecord;

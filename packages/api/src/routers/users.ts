@@ -1,0 +1,56 @@
+import { users } from "@app/db";
+import type { TRPCRouterRecord } from "@trpc/server";
+import {
+  byIdInput,
+  createUserInput,
+  deletedOutput,
+  listUsersInput,
+  updateUserInput,
+  userOutput,
+  userPage,
+} from "../schemas/index.ts";
+import { toUserOutput } from "../serializers.ts";
+import { procedure } from "../trpc.ts";
+
+export const usersRouter = {
+  create: procedure
+    .input(createUserInput)
+    .output(userOutput)
+    .mutation(async ({ ctx, input }) => {
+      const user = await users.createUser(ctx.em, input);
+      return { ...toUserOutput(user, { withItems: false }), items: [] };
+    }),
+
+  list: procedure
+    .input(listUsersInput)
+    .output(userPage)
+    .query(async ({ ctx, input }) => {
+      const page = await users.listUsers(ctx.em, input);
+      return {
+        items: page.items.map((user) => toUserOutput(user, { withItems: input.withItems })),
+        nextCursor: page.nextCursor,
+      };
+    }),
+
+  byId: procedure
+    .input(byIdInput)
+    .output(userOutput)
+    .query(async ({ ctx, input }) =>
+      toUserOutput(await users.getUser(ctx.em, input.id), { withItems: true }),
+    ),
+
+  update: procedure
+    .input(updateUserInput)
+    .output(userOutput)
+    .mutation(async ({ ctx, input }) =>
+      toUserOutput(await users.updateUser(ctx.em, input), { withItems: false }),
+    ),
+
+  delete: procedure
+    .input(byIdInput)
+    .output(deletedOutput)
+    .mutation(async ({ ctx, input }) => {
+      await users.deleteUser(ctx.em, input.id);
+      return { id: input.id };
+    }),
+} satisfies TRPCRouterRecord;

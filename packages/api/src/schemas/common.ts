@@ -1,0 +1,22 @@
+import { z } from "zod";
+
+/** A database id: a positive integer. */
+export const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** ISO-8601 timestamps, as every output carries them. */
+export const timestamp = z.iso.datetime();
+
+/** Page size: 1..100, 20 when omitted. */
+export const limit = z.number().int().min(1).max(100).default(20);
+
+/** Keyset cursor: the last id of the previous page; absent (or null) for the first page. */
+export const cursor = id.nullish();
+
+/** Builds the `{ items, nextCursor }` page envelope around an item schema. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: id.nullable() });
+}
+
+/** `{ id }`: the input of byId and delete procedures, and the output of deletes. */
+export const byIdInput = z.object({ id });
+export const deletedOutput = z.object({ id });

@@ -1,0 +1,42 @@
+import { createOrm, migrateToLatest } from "@app/db";
+import { TRPCError } from "@trpc/server";
+import { expect } from "vitest";
+import { createContext } from "../src/context.ts";
+import { createCaller } from "../src/router.ts";
+
+/**
+ * A migrated in-memory database and an in-process caller, disposed with `await using`.
+ * `queries` records every SQL statement, for asserting query counts.
+ */
+export async function createTestApi() {
+  const queries: string[] = [];
+  const orm = await createOrm({ url: "sqlite::memory:", onQuery: (sql) => queries.push(sql) });
+  await migrateToLatest(orm);
+  const caller = createCaller(createContext({ orm }));
+  return {
+    orm,
+    caller,
+    queries,
+    /** Runs `fn` and returns how many SQL statements it issued. */
+    async countQueries(fn: () => Promise<unknown>): Promise<number> {
+      const before = queries.length;
+      await fn();
+      return queries.length - before;
+    },
+    [Symbol.asyncDispose]: () => orm.close(),
+  };
+}
+
+/** Asserts that `promise` rejects with a TRPCError of `code`, and returns it for further checks. */
+export async function expectTRPCError(
+  promise: Promise<unknown>,
+  code: TRPCError["code"],
+): Promise<TRPCError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  expect((error as TRPCError).code).toBe(code);
+  return error as TRPCError;
+}

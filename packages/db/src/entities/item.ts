@@ -1,0 +1,23 @@
+import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import { User } from "./user.ts";
+
+/** Something a user owns; it is deleted with its owner. */
+export const Item = defineEntity({
+  name: "Item",
+  tableName: "items",
+  properties: {
+    id: p.integer().primary(),
+    title: p.string().length(200),
+    description: p.string().length(2000).nullable(),
+    // MikroORM 7 no longer derives the foreign-key rule from `cascade`: say it, so the database
+    // itself removes a user's items, in the same statement as the user.
+    owner: () => p.manyToOne(User).deleteRule("cascade"),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  },
+});
+
+export type Item = InferEntity<typeof Item>;

@@ -1,0 +1,23 @@
+import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+import { Item } from "./item.ts";
+
+/** A person who owns items. `email` is stored trimmed and lower-cased, so the unique index is case-insensitive. */
+export const User = defineEntity({
+  name: "User",
+  tableName: "users",
+  properties: {
+    id: p.integer().primary(),
+    name: p.string().length(100),
+    email: p.string().length(254).unique(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+    // Optimistic lock: every flushed update increments it, and a stale expected value is a conflict.
+    version: p.integer().version(),
+    items: () => p.oneToMany(Item).mappedBy("owner").orderBy({ id: "asc" }),
+  },
+});
+
+export type User = InferEntity<typeof User>;

@@ -1,0 +1,9 @@
+export type { EntityManager } from "@mikro-orm/sql";
+export { type CreateOrmOptions, createOrm, migrateToLatest, type Orm } from "./create-orm.ts";
+export { type DatabaseTarget, DatabaseUrlError, parseDatabaseUrl } from "./database-url.ts";
+export { Item } from "./entities/item.ts";
+export { User } from "./entities/user.ts";
+export { ConflictError, RecordNotFoundError } from "./errors.ts";
+export * as items from "./repositories/items.ts";
+export type { Page, PageQuery } from "./repositories/pagination.ts";
+export * as users from "./repositories/users.ts";

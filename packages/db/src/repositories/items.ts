@@ -1,0 +1,63 @@
+import { type EntityManager, ForeignKeyConstraintViolationException } from "@mikro-orm/sql";
+import { Item } from "../entities/item.ts";
+import { User } from "../entities/user.ts";
+import { RecordNotFoundError } from "../errors.ts";
+import { type Page, type PageQuery, toPage } from "./pagination.ts";
+
+export type ItemFields = { userId: number; title: string; description?: string | null | undefined };
+export type ItemListQuery = PageQuery & { userId?: number | undefined };
+export type ItemChanges = { id: number; title?: string | undefined; description?: string | null | undefined };
+
+/** Adds an item to a user; RecordNotFoundError when the user does not exist. */
+export async function createItem(em: EntityManager, fields: ItemFields): Promise<Item> {
+  const owner = em.getReference(User, fields.userId);
+  const item = em.create(Item, { title: fields.title, description: fields.description ?? null, owner });
+  try {
+    await em.flush();
+  } catch (error) {
+    // The foreign key is the existence check: one INSERT instead of a SELECT and an INSERT.
+    if (error instanceof ForeignKeyConstraintViolationException)
+      throw RecordNotFoundError.user(fields.userId);
+    throw error;
+  }
+  return item;
+}
+
+/** One keyset page of items ordered by id, optionally of one user (RecordNotFoundError if that user is missing). */
+export async function listItems(em: EntityManager, query: ItemListQuery): Promise<Page<Item>> {
+  const rows = await em.find(
+    Item,
+    {
+      ...(query.userId !== undefined && { owner: query.userId }),
+      ...(query.cursor && { id: { $gt: query.cursor } }),
+    },
+    { orderBy: { id: "asc" }, limit: query.limit + 1 },
+  );
+  // An empty page may mean "no such user": only then is it worth a second query to tell.
+  if (rows.length === 0 && query.userId !== undefined && !(await em.count(User, { id: query.userId }))) {
+    throw RecordNotFoundError.user(query.userId);
+  }
+  return toPage(rows, query.limit);
+}
+
+/** An item; RecordNotFoundError when missing. */
+export async function getItem(em: EntityManager, id: number): Promise<Item> {
+  const item = await em.findOne(Item, { id });
+  if (!item) throw RecordNotFoundError.item(id);
+  return item;
+}
+
+/** Changes an item's title and/or description (null clears the description). */
+export async function updateItem(em: EntityManager, changes: ItemChanges): Promise<Item> {
+  const item = await getItem(em, changes.id);
+  if (changes.title !== undefined) item.title = changes.title;
+  if (changes.description !== undefined) item.description = changes.description;
+  await em.flush();
+  return item;
+}
+
+/** Deletes an item; RecordNotFoundError when missing. */
+export async function deleteItem(em: EntityManager, id: number): Promise<void> {
+  const deleted = await em.nativeDelete(Item, { id });
+  if (deleted === 0) throw RecordNotFoundError.item(id);
+}

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// Runs a project task with the pinned toolchain, fetching it first when needed.
+//
+// Machines that run this project may only have an older Node (20) and npm: no pnpm,
+// and corepack fails its signature check there. So this script, which itself runs on
+// any Node >= 18 with no dependencies, fetches the Node pinned in `.node-version`
+// (the npm registry's `node-<platform>-<arch>` package) and the pnpm pinned in
+// `packageManager` into the git-ignored `.tools/`, installs the workspace, and runs
+// the task with both first on PATH. See docs/decisions/001-toolchain-bootstrap.md.
+//
+//   node scripts/toolchain.mjs start          build the web app, then run the server
+//   node scripts/toolchain.mjs test           the whole test suite
+//   node scripts/toolchain.mjs dev            servers in watch mode
+//   node scripts/toolchain.mjs exec CMD ...   any command (turbo, biome, pnpm, vitest)
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const tools = join(root, ".tools");
+const log = (message) => process.stderr.write(`[toolchain] ${message}\n`);
+
+const pinnedNode = readFileSync(join(root, ".node-version"), "utf8").trim();
+const pinnedPnpm = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+
+function compareVersions(a, b) {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+  return 0;
+}
+
+function npm(args, cwd) {
+  const result = spawnSync("npm", ["--no-fund", "--no-audit", "--loglevel=error", ...args], {
+    cwd,
+    stdio: ["ignore", "ignore", "inherit"],
+    shell: process.platform === "win32",
+  });
+  if (result.status !== 0) throw new Error(`npm ${args.join(" ")} failed`);
+}
+
+/** The folder holding a `node` binary at least as new as the pinned one. */
+function ensureNode() {
+  if (compareVersions(process.versions.node, pinnedNode) >= 0) return dirname(process.execPath);
+  const dir = join(tools, `node-v${pinnedNode}`);
+  const bin = join(dir, "bin");
+  if (existsSync(join(bin, "node"))) return bin;
+  const pkg = `node-${process.platform}-${process.arch}@${pinnedNode}`;
+  log(
+    `Node ${process.versions.node} is older than the pinned ${pinnedNode}: fetching ${pkg} from the npm registry`,
+  );
+  const scratch = mkdtempSync(join(tmpdir(), "toolchain-"));
+  try {
+    npm(["pack", pkg, "--pack-destination", scratch], scratch);
+    const tarball = readdirTarball(scratch);
+    mkdirSync(join(scratch, "x"));
+    const untar = spawnSync("tar", ["-xzf", tarball, "-C", join(scratch, "x"), "--strip-components=1"], {
+      stdio: "inherit",
+    });
+    if (untar.status !== 0) throw new Error(`could not unpack ${tarball}`);
+    mkdirSync(tools, { recursive: true });
+    renameSync(join(scratch, "x"), dir);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return bin;
+}
+
+function readdirTarball(folder) {
+  const found = readdirSync(folder).find((name) => name.endsWith(".tgz"));
+  if (!found) throw new Error(`npm pack left no tarball in ${folder}`);
+  return join(folder, found);
+}
+
+/** The folder holding the pinned `pnpm` (its native binary comes from the npm registry too). */
+function ensurePnpm() {
+  const prefix = join(tools, `pnpm-${pinnedPnpm}`);
+  const bin = join(prefix, "node_modules", ".bin");
+  if (existsSync(join(bin, "pnpm"))) return bin;
+  log(`installing pnpm ${pinnedPnpm} into .tools/`);
+  mkdirSync(prefix, { recursive: true });
+  npm(["install", "--prefix", prefix, `pnpm@${pinnedPnpm}`], prefix);
+  return bin;
+}
+
+/** Installs the workspace when the lockfile or the Node binary changed since the last install. */
+function ensureDependencies(env) {
+  const lockfile = join(root, "pnpm-lock.yaml");
+  const stampFile = join(root, "node_modules", ".toolchain-stamp");
+  const lock = existsSync(lockfile) ? readFileSync(lockfile) : "";
+  const stamp = createHash("sha256").update(lock).update(pinnedNode).update(pinnedPnpm).digest("hex");
+  if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return;
+  log("installing dependencies with pnpm");
+  const args = ["install", "--reporter=append-only", ...(lock ? ["--frozen-lockfile"] : [])];
+  const result = spawnSync("pnpm", args, { cwd: root, env, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("pnpm install failed");
+  writeFileSync(stampFile, stamp);
+}
+
+/** Runs a command in the foreground, forwarding SIGINT/SIGTERM, and resolves with its exit code. */
+function run(command, args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
+    const forward = (signal) => child.kill(signal);
+    process.on("SIGINT", forward);
+    process.on("SIGTERM", forward);
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      resolve(code ?? (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1));
+    });
+  });
+}
+
+const tasks = {
+  async start(env) {
+    const built = await run("turbo", ["run", "build", "--output-logs=errors-only"], env);
+    if (built !== 0) return built;
+    return run("node", ["apps/server/src/main.ts"], env);
+  },
+  dev: (env) => run("turbo", ["run", "dev"], env),
+  test: (env, args) => run("vitest", ["run", ...args], env),
+  exec: (env, [command, ...args]) => run(command, args, env),
+};
+
+async function main() {
+  const [taskName = "", ...args] = process.argv.slice(2);
+  const task = tasks[taskName];
+  if (!task) {
+    log(`unknown task "${taskName}"; one of: ${Object.keys(tasks).join(", ")}`);
+    return 2;
+  }
+  const nodeBin = ensureNode();
+  const pnpmBin = ensurePnpm();
+  const PATH = [nodeBin, pnpmBin, join(root, "node_modules", ".bin"), process.env.PATH].join(delimiter);
+  const env = { ...process.env, PATH, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
+  ensureDependencies(env);
+  return task(env, args);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    log(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  },
+);
