@@ -1,0 +1,56 @@
+import { type AppRouter, appRouter, createCaller, createContext } from "@app/api";
+import type { Orm } from "@app/db";
+import cors from "@fastify/cors";
+import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Config } from "./config.ts";
+import { refuseNonJsonPosts } from "./json-only.ts";
+
+/** 1 MB: far above any valid call (a batch of 10 creates is a few KB), far below a memory problem. */
+const bodyLimit = 1024 * 1024;
+
+export type BuildAppOptions = { config: Config; orm: Orm };
+
+/** The HTTP surface: tRPC at /trpc and /health, with transport limits. Not yet listening. */
+export async function buildApp({ config, orm }: BuildAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.LOG_LEVEL },
+    bodyLimit,
+    requestIdHeader: "x-request-id",
+    // SIGTERM: keep-alive connections that are idle close at once; in-flight requests finish.
+    forceCloseConnections: "idle",
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  await app.register(cors, { origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false });
+
+  const exposeErrors = config.NODE_ENV === "development";
+  await app.register(async (trpc) => {
+    trpc.addHook("onRequest", refuseNonJsonPosts);
+    await trpc.register(fastifyTRPCPlugin, {
+      prefix: "/trpc",
+      trpcOptions: {
+        router: appRouter,
+        createContext: () => createContext({ orm, exposeErrors }),
+        maxBatchSize: config.MAX_BATCH_SIZE,
+        onError({ error, path, req }) {
+          if (error.code === "INTERNAL_SERVER_ERROR") {
+            req.log.error({ err: error.cause ?? error, path }, "procedure failed");
+          }
+        },
+      } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
+    });
+  });
+
+  app.get("/health", async (_request, reply) => {
+    try {
+      return await createCaller(createContext({ orm })).health();
+    } catch (error) {
+      app.log.error({ err: error }, "health check failed");
+      return reply.code(503).send({ status: "unavailable", db: "unreachable" });
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,47 @@
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+/** The embedded default: a SQLite file in the server's data folder, created on first start. */
+export const defaultDatabaseUrl = `sqlite:${fileURLToPath(new URL("../data/app.db", import.meta.url))}`;
+
+const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().trim().min(1).default(defaultDatabaseUrl),
+  HOST: z.string().trim().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  LOG_LEVEL: z.enum(logLevels).default("info"),
+  /** Comma-separated origins allowed to call the API from a browser; empty means same-origin only. */
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ message: "each CORS origin must be a URL like https://app.example.com" }))),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+  /** NORMAL survives a process crash; FULL also survives a power loss, at the cost of slower commits. */
+  SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  /** Calls allowed in one batched HTTP request. */
+  MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export type Config = z.output<typeof envSchema>;
+
+/** A configuration problem, told in one line a person can fix. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates the configuration once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty variable means "not set", as it does in most shells and .env files.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+}

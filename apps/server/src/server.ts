@@ -1,0 +1,37 @@
+import { createOrm, migrateToLatest, type Orm } from "@app/db";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "./app.ts";
+import type { Config } from "./config.ts";
+
+export type RunningServer = {
+  app: FastifyInstance;
+  orm: Orm;
+  /** Where it listens, e.g. `http://127.0.0.1:8000`. */
+  url: string;
+  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
+/** Connects, applies pending migrations, and listens. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const orm = await createOrm({ url: config.DATABASE_URL, sqliteSynchronous: config.SQLITE_SYNCHRONOUS });
+  try {
+    const applied = await migrateToLatest(orm);
+    const app = await buildApp({ config, orm });
+    if (applied.length > 0) app.log.info({ migrations: applied }, "applied pending migrations");
+    await app.listen({ host: config.HOST, port: config.PORT });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : config.PORT;
+    const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= app.close().finally(() => orm.close());
+      return closing;
+    };
+    return { app, orm, url: `http://${host}:${port}`, close, [Symbol.asyncDispose]: close };
+  } catch (error) {
+    await orm.close();
+    throw error;
+  }
+}

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Client, type ClientError, createClient, isClientError } from "@app/client";
+import { expect } from "vitest";
+import { loadConfig } from "../src/config.ts";
+import { startServer } from "../src/server.ts";
+
+/**
+ * The real server on a free port with a fresh SQLite file, and a typed client for it.
+ * Dispose with `await using`: the server stops and the database folder is removed.
+ */
+export async function startTestServer(env: Record<string, string> = {}) {
+  const folder = mkdtempSync(join(tmpdir(), "server-test-"));
+  const config = loadConfig({
+    DATABASE_URL: `sqlite:${join(folder, "test.db")}`,
+    PORT: "0",
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const server = await startServer(config);
+  return {
+    ...server,
+    folder,
+    client: createClient({ url: server.url }),
+    /** A client that sends each call in its own HTTP request (no batching): real concurrency. */
+    unbatchedClient: createClient({ url: server.url, maxBatchSize: 1 }),
+    /** Counts rows straight from the database, bypassing the API. */
+    async count(table: "users" | "items"): Promise<number> {
+      const rows = await server.orm.em.fork().execute(`select count(*) as n from ${table}`);
+      return Number(rows[0]?.n);
+    },
+    async [Symbol.asyncDispose]() {
+      await server.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** Awaits a call that must fail and returns its typed client error. */
+export async function expectClientError(promise: Promise<unknown>, code: string): Promise<ClientError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!isClientError(error)) throw new Error(`expected a ${code} error, got ${String(error)}`);
+  expect(error.data?.code).toBe(code);
+  return error;
+}
+
+export type { Client };

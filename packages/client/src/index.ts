@@ -1,0 +1,47 @@
+import type { AppRouter } from "@app/api";
+import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+
+export type { AppRouter };
+export type Client = TRPCClient<AppRouter>;
+/** Every procedure's input type, e.g. `RouterInputs["users"]["create"]`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** Every procedure's output type, e.g. `RouterOutputs["users"]["byId"]`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type ClientError = TRPCClientError<AppRouter>;
+
+export type CreateClientOptions = {
+  /** The server's base URL (`http://127.0.0.1:8000`) or its tRPC endpoint (`…/trpc`). */
+  url: string;
+  /** Calls made in the same tick travel in one HTTP request, at most this many (the server's limit is 10). */
+  maxBatchSize?: number;
+  /** Extra headers for every request. */
+  headers?: Record<string, string>;
+  /** A fetch implementation, for tests or custom agents. */
+  fetch?: typeof fetch;
+};
+
+/**
+ * The typed client every consumer uses: calls made together are batched into one request.
+ * @example
+ * const client = createClient({ url: "http://127.0.0.1:8000" });
+ * const user = await client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+ */
+export function createClient(options: CreateClientOptions): Client {
+  const base = options.url.replace(/\/+$/, "");
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: base.endsWith("/trpc") ? base : `${base}/trpc`,
+        maxItems: options.maxBatchSize ?? 10,
+        ...(options.headers && { headers: options.headers }),
+        ...(options.fetch && { fetch: options.fetch }),
+      }),
+    ],
+  });
+}
+
+/** Narrows an unknown error to the client's typed error, whose `data.code` is the tRPC code. */
+export function isClientError(error: unknown): error is ClientError {
+  return error instanceof TRPCClientError;
+}

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createOrm, migrateToLatest } from "./create-orm.ts";
+
+const folders: string[] = [];
+afterEach(() => {
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function freshFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), "db-test-"));
+  folders.push(folder);
+  return folder;
+}
+
+describe("createOrm", () => {
+  it("migrates to exactly the schema the entities describe", async () => {
+    await using orm = await createOrmDisposable("sqlite::memory:");
+    expect(await migrateToLatest(orm)).toEqual(["Migration20261125021143"]);
+    expect(await orm.schema.getUpdateSchemaSQL()).toBe("");
+  });
+
+  it("treats a second migration run as a no-op", async () => {
+    const url = `sqlite:${join(freshFolder(), "app.db")}`;
+    {
+      await using orm = await createOrmDisposable(url);
+      await migrateToLatest(orm);
+    }
+    await using orm = await createOrmDisposable(url);
+    expect(await migrateToLatest(orm)).toEqual([]);
+  });
+
+  it("creates the SQLite file and its folders, with WAL, NORMAL sync, foreign keys and a busy timeout", async () => {
+    const url = `sqlite:${join(freshFolder(), "nested", "deeper", "app.db")}`;
+    await using orm = await createOrmDisposable(url);
+    const em = orm.em.fork();
+    const pragma = async (name: string) => Object.values((await em.execute(`pragma ${name}`))[0] ?? {})[0];
+    expect(await pragma("journal_mode")).toBe("wal");
+    expect(await pragma("synchronous")).toBe(1);
+    expect(await pragma("foreign_keys")).toBe(1);
+    expect(await pragma("busy_timeout")).toBe(5000);
+  });
+
+  it("lets FULL synchronous be chosen", async () => {
+    await using orm = await createOrmDisposable(`sqlite:${join(freshFolder(), "app.db")}`, "FULL");
+    const rows = await orm.em.fork().execute("pragma synchronous");
+    expect(rows[0]).toEqual({ synchronous: 2 });
+  });
+
+  it("refuses the global EntityManager for request work", async () => {
+    await using orm = await createOrmDisposable("sqlite::memory:");
+    await migrateToLatest(orm);
+    await expect(orm.em.find("User", {})).rejects.toThrow(/global EntityManager/);
+  });
+});
+
+async function createOrmDisposable(url: string, sqliteSynchronous?: "NORMAL" | "FULL") {
+  const orm = await createOrm({ url, ...(sqliteSynchronous && { sqliteSynchronous }) });
+  return Object.assign(orm, { [Symbol.asyncDispose]: () => orm.close() });
+}
