@@ -11,6 +11,7 @@
 //   node scripts/toolchain.mjs start          build the web app, then run the server
 //   node scripts/toolchain.mjs test           the whole test suite
 //   node scripts/toolchain.mjs dev            servers in watch mode
+//   node scripts/toolchain.mjs typecheck      every package, then the root scripts
 //   node scripts/toolchain.mjs exec CMD ...   any command (turbo, biome, pnpm, vitest)
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -132,6 +133,10 @@ const tasks = {
   },
   dev: (env) => run("turbo", ["run", "dev"], env),
   test: (env, args) => run("vitest", ["run", ...args], env),
+  async typecheck(env) {
+    const packages = await run("turbo", ["run", "typecheck", "--output-logs=errors-only"], env);
+    return packages !== 0 ? packages : run("tsc", ["-p", "tsconfig.json"], env);
+  },
   exec: (env, [command, ...args]) => run(command, args, env),
 };
 

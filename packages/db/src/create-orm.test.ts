@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOrm, migrateToLatest } from "./create-orm.ts";
+import { User } from "./entities/user.ts";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -52,7 +53,7 @@ describe("createOrm", () => {
   it("refuses the global EntityManager for request work", async () => {
     await using orm = await createOrmDisposable("sqlite::memory:");
     await migrateToLatest(orm);
-    await expect(orm.em.find("User", {})).rejects.toThrow(/global EntityManager/);
+    await expect(orm.em.find(User, {})).rejects.toThrow(/global EntityManager/);
   });
 });
 

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, defaultDatabaseUrl, loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("works with zero configuration: SQLite in the server's data folder on 127.0.0.1:8000", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ HOST: "127.0.0.1", PORT: 8000, LOG_LEVEL: "info", CORS_ORIGINS: [] });
+    expect(config.DATABASE_URL).toBe(defaultDatabaseUrl);
+    expect(defaultDatabaseUrl).toMatch(/^sqlite:\/.*\/apps\/server\/data\/app\.db$/);
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ PORT: "", DATABASE_URL: "" }).PORT).toBe(8000);
+  });
+
+  it("splits and checks CORS origins", () => {
+    expect(loadConfig({ CORS_ORIGINS: "https://a.example, http://localhost:5173" }).CORS_ORIGINS).toEqual([
+      "https://a.example",
+      "http://localhost:5173",
+    ]);
+    expect(() => loadConfig({ CORS_ORIGINS: "not a url" })).toThrow(/CORS_ORIGINS/);
+  });
+
+  it("names every bad variable in one ConfigError", () => {
+    expect(() => loadConfig({ PORT: "70000", SQLITE_SYNCHRONOUS: "OFF" })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: "70000", SQLITE_SYNCHRONOUS: "OFF" })).toThrow(
+      /PORT: .*; SQLITE_SYNCHRONOUS: /,
+    );
+  });
+});

@@ -1,0 +1,101 @@
+import { request as httpRequest } from "node:http";
+import { describe, expect, it } from "vitest";
+import { startTestServer } from "./harness.ts";
+
+/**
+ * POSTs `size` bytes in chunks and resolves with the status as soon as the server answers,
+ * which fastify does (413) before the whole body has been sent.
+ */
+function postLargeBody(url: string, size: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(size) },
+    });
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    // The server may close the socket while we are still writing: that is expected here.
+    req.on("error", (error) => setTimeout(() => reject(error), 500));
+    const chunk = Buffer.alloc(64 * 1024, "a");
+    let sent = 0;
+    const writeMore = () => {
+      while (sent < size) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once("drain", writeMore);
+      }
+      req.end();
+    };
+    writeMore();
+  });
+}
+
+describe("HTTP transport limits", () => {
+  it("answers 413 to a body over 1 MB without waiting for all of it", async () => {
+    await using server = await startTestServer();
+    expect(await postLargeBody(`${server.url}/trpc/users.create`, 8 * 1024 * 1024)).toBe(413);
+    expect(await server.count("users")).toBe(0);
+  });
+
+  it.each([
+    [
+      "multipart/form-data; boundary=x",
+      '--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nEve\r\n--x--\r\n',
+    ],
+    ["application/x-www-form-urlencoded", "name=Eve&email=eve%40example.com"],
+    ["text/plain", '{"name":"Eve","email":"eve@example.com"}'],
+  ])("refuses a %s mutation with 415 and changes nothing", async (contentType, body) => {
+    await using server = await startTestServer();
+    const response = await fetch(`${server.url}/trpc/users.create`, {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body,
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: { data: { code: "UNSUPPORTED_MEDIA_TYPE" } } });
+    expect(await server.count("users")).toBe(0);
+  });
+
+  it("answers 405 to a GET on a mutation", async () => {
+    await using server = await startTestServer();
+    const input = encodeURIComponent(JSON.stringify({ name: "Eve", email: "eve@example.com" }));
+    const response = await fetch(`${server.url}/trpc/users.create?input=${input}`);
+    expect(response.status).toBe(405);
+    expect(await server.count("users")).toBe(0);
+  });
+
+  it("refuses a batch larger than the limit with 400, and accepts one at the limit", async () => {
+    await using server = await startTestServer({ MAX_BATCH_SIZE: "10" });
+    const batch = (n: number) => {
+      const paths = Array.from({ length: n }, () => "health").join(",");
+      return fetch(`${server.url}/trpc/${paths}?batch=1&input=${encodeURIComponent("{}")}`);
+    };
+    expect((await batch(10)).status).toBe(200);
+    expect((await batch(11)).status).toBe(400);
+  });
+
+  it("hides an unexpected error's message and stack in production, and tags it with a request id", async () => {
+    await using server = await startTestServer({ NODE_ENV: "production" });
+    await server.orm.em.fork().execute("drop table items");
+    const response = await fetch(`${server.url}/trpc/items.list`, {
+      headers: { "x-request-id": "trace-42" },
+    });
+    expect(response.status).toBe(500);
+    expect(response.headers.get("x-request-id")).toBe("trace-42");
+    const body = await response.text();
+    expect(JSON.parse(body)).toMatchObject({
+      error: { message: "Internal server error", data: { code: "INTERNAL_SERVER_ERROR" } },
+    });
+    expect(body).not.toMatch(/no such table|stack|sqlite|select/i);
+  });
+
+  it("shows the message and stack of an unexpected error in development", async () => {
+    await using server = await startTestServer({ NODE_ENV: "development" });
+    await server.orm.em.fork().execute("drop table items");
+    const response = await fetch(`${server.url}/trpc/items.list`);
+    const body = (await response.json()) as { error: { message: string; data: { stack?: string } } };
+    expect(body.error.message).toMatch(/no such table: items/);
+    expect(body.error.data.stack).toBeTruthy();
+  });
+});

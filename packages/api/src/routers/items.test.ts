@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { createTestApi, expectTRPCError } from "../../test/harness.ts";
+
+describe("items router", () => {
+  it("adds an item in one INSERT, relying on the foreign key to check the owner", async () => {
+    await using api = await createTestApi();
+    const user = await api.caller.users.create({ name: "Ann", email: "ann@example.com" });
+    const inserts = await api.countQueries(() => api.caller.items.create({ userId: user.id, title: "Pen" }));
+    expect(inserts).toBe(1);
+    const error = await expectTRPCError(api.caller.items.create({ userId: 404, title: "Pen" }), "NOT_FOUND");
+    expect(error.message).toBe("User 404 not found");
+  });
+
+  it("lists a page in one query, and tells a missing user from one without items", async () => {
+    await using api = await createTestApi();
+    const user = await api.caller.users.create({ name: "Ann", email: "ann@example.com" });
+    await api.caller.items.create({ userId: user.id, title: "Pen" });
+    expect(await api.countQueries(() => api.caller.items.list({ userId: user.id }))).toBe(1);
+    const empty = await api.caller.users.create({ name: "Bob", email: "bob@example.com" });
+    expect(await api.caller.items.list({ userId: empty.id })).toEqual({ items: [], nextCursor: null });
+    await expectTRPCError(api.caller.items.list({ userId: 999 }), "NOT_FOUND");
+  });
+
+  it("updates only what it is given and keeps the owner", async () => {
+    await using api = await createTestApi();
+    const user = await api.caller.users.create({ name: "Ann", email: "ann@example.com" });
+    const item = await api.caller.items.create({ userId: user.id, title: "Pen", description: "blue" });
+    const renamed = await api.caller.items.update({ id: item.id, title: "Pencil" });
+    expect(renamed).toMatchObject({ title: "Pencil", description: "blue", ownerId: user.id });
+  });
+
+  it("deletes an item in one statement, and says NOT_FOUND the second time", async () => {
+    await using api = await createTestApi();
+    const user = await api.caller.users.create({ name: "Ann", email: "ann@example.com" });
+    const item = await api.caller.items.create({ userId: user.id, title: "Pen" });
+    expect(await api.countQueries(() => api.caller.items.delete({ id: item.id }))).toBe(1);
+    const error = await expectTRPCError(api.caller.items.delete({ id: item.id }), "NOT_FOUND");
+    expect(error.message).toBe(`Item ${item.id} not found`);
+  });
+});
