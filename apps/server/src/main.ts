@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     }, shutdownTimeoutMs);
     timer.unref();
     server.close().then(
-      () => process.exit(0),
+      () => {
+        log.info("stopped");
+        process.exit(0);
+      },
       (error: unknown) => {
         log.error({ err: error }, "shutdown failed");
         process.exit(1);
