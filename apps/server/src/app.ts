@@ -5,6 +5,8 @@ import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/a
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import { refuseNonJsonPosts } from "./json-only.ts";
+import { restApi } from "./rest/index.ts";
+import { webApp } from "./web-app.ts";
 
 /** 1 MB: far above any valid call (a batch of 10 creates is a few KB), far below a memory problem. */
 const bodyLimit = 1024 * 1024;
@@ -54,6 +56,9 @@ export async function buildApp({ config, orm }: BuildAppOptions): Promise<Fastif
       return reply.code(503).send({ status: "unavailable", db: "unreachable" });
     }
   });
+
+  await app.register(restApi, { orm, exposeErrors });
+  await app.register(webApp);
 
   return app;
 }
