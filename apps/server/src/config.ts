@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { connectionDefaults, DatabaseUrlError, parseDatabaseUrl } from "@app/db";
 import { z } from "zod";
 
 /** The embedded default: a SQLite file in the server's data folder, created on first start. */
@@ -7,7 +8,7 @@ export const defaultDatabaseUrl = `sqlite:${fileURLToPath(new URL("../data/app.d
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 const envSchema = z.object({
-  DATABASE_URL: z.string().trim().min(1).default(defaultDatabaseUrl),
+  DATABASE_URL: z.string().trim().min(1).default(defaultDatabaseUrl).superRefine(checkDatabaseUrl),
   HOST: z.string().trim().min(1).default("127.0.0.1"),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
   LOG_LEVEL: z.enum(logLevels).default("info"),
@@ -25,11 +26,30 @@ const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   /** NORMAL survives a process crash; FULL also survives a power loss, at the cost of slower commits. */
   SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  /** PostgreSQL/MariaDB: most connections each server process opens. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(connectionDefaults.poolMax),
+  /** PostgreSQL/MariaDB: how long to wait for a connection, new or from a busy pool (ms). */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(connectionDefaults.connectTimeoutMs),
+  /** PostgreSQL/MariaDB: longest a statement may run before the database cancels it (ms). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(connectionDefaults.statementTimeoutMs),
   /** Calls allowed in one batched HTTP request. */
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 export type Config = z.output<typeof envSchema>;
+
+function checkDatabaseUrl(url: string, ctx: z.RefinementCtx): void {
+  try {
+    parseDatabaseUrl(url);
+  } catch (error) {
+    if (!(error instanceof DatabaseUrlError)) throw error;
+    ctx.addIssue({ code: "custom", message: error.message });
+  }
+}
 
 /** A configuration problem, told in one line a person can fix. */
 export class ConfigError extends Error {

@@ -1,4 +1,5 @@
 // The server's entry point: `node apps/server/src/main.ts` (Node >= 22.17 runs the TypeScript as is).
+import { redact } from "@app/db";
 import { ConfigError, loadConfig } from "./config.ts";
 import { startServer } from "./server.ts";
 
@@ -9,9 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const server = await startServer(config);
   const log = server.app.log;
-  log.info(
-    `serving ${server.url} (tRPC at /trpc, health at /health) on ${describeDatabase(config.DATABASE_URL)}`,
-  );
+  log.info(`serving ${server.url} (tRPC at /trpc, health at /health) on ${redact(config.DATABASE_URL)}`);
 
   const shutdown = (signal: NodeJS.Signals) => {
     log.info(`${signal}: finishing in-flight requests, then stopping`);
@@ -33,10 +32,6 @@ async function main(): Promise<void> {
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
-}
-
-function describeDatabase(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
 }
 
 main().catch((error: unknown) => {

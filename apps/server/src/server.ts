@@ -15,7 +15,13 @@ export type RunningServer = {
 
 /** Connects, applies pending migrations, and listens. */
 export async function startServer(config: Config): Promise<RunningServer> {
-  const orm = await createOrm({ url: config.DATABASE_URL, sqliteSynchronous: config.SQLITE_SYNCHRONOUS });
+  const orm = await createOrm({
+    url: config.DATABASE_URL,
+    sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
+    poolMax: config.DATABASE_POOL_MAX,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   try {
     const applied = await migrateToLatest(orm);
     const app = await buildApp({ config, orm });

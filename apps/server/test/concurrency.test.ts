@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describeEachDatabase } from "@app/db/testing";
+import { expect, it } from "vitest";
 import { expectClientError, startTestServer } from "./harness.ts";
 
 /** Settles every call and tallies outcomes by tRPC code ("OK" for successes). */
@@ -14,9 +15,9 @@ async function tally(calls: Promise<unknown>[]): Promise<Record<string, number>>
   return outcomes;
 }
 
-describe("concurrent calls over HTTP", () => {
+await describeEachDatabase("concurrent calls over HTTP", (dialect) => {
   it("lets exactly one of 20 concurrent creates of one email succeed; the rest are CONFLICT, never 500", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     const calls = Array.from({ length: 20 }, (_, i) =>
       server.unbatchedClient.users.create.mutate({ name: `Racer ${i}`, email: "race@example.com" }),
     );
@@ -25,7 +26,7 @@ describe("concurrent calls over HTTP", () => {
   });
 
   it("commits all of 100 concurrent creates of distinct emails", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     const calls = Array.from({ length: 100 }, (_, i) =>
       server.unbatchedClient.users.create.mutate({ name: `User ${i}`, email: `user${i}@example.com` }),
     );
@@ -34,7 +35,7 @@ describe("concurrent calls over HTTP", () => {
   });
 
   it("lets exactly one of several racing updates with the same version win", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     const user = await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     const calls = Array.from({ length: 10 }, (_, i) =>
       server.unbatchedClient.users.update.mutate({ id: user.id, name: `Writer ${i}`, version: user.version }),
@@ -44,7 +45,7 @@ describe("concurrent calls over HTTP", () => {
   });
 
   it("runs the calls of one batch as independent units of work: one fails, the others commit", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     let requests = 0;
     const { createClient } = await import("@app/client");
@@ -67,7 +68,7 @@ describe("concurrent calls over HTTP", () => {
   });
 
   it("never lets one call see another's identity map, even inside one batch", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     const { client } = server;
     await client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     const bob = await client.users.create.mutate({ name: "Bob", email: "bob@example.com" });
@@ -85,7 +86,7 @@ describe("concurrent calls over HTTP", () => {
   });
 
   it("keeps a batch of reads consistent with a concurrent batch of writes", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     const user = await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     const writes = Array.from({ length: 10 }, (_, i) =>
       server.client.items.create.mutate({ userId: user.id, title: `item ${i}` }),

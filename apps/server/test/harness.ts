@@ -2,18 +2,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Client, type ClientError, createClient, isClientError } from "@app/client";
+import type { Dialect } from "@app/db";
+import { createScratchDatabase } from "@app/db/testing";
 import { expect } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { startServer } from "../src/server.ts";
 
 /**
- * The real server on a free port with a fresh SQLite file, and a typed client for it.
- * Dispose with `await using`: the server stops and the database folder is removed.
+ * The real server on a free port with a fresh database (SQLite unless told otherwise), and a
+ * typed client for it. Dispose with `await using`: the server stops and the database is dropped.
+ * `folder` is a scratch folder for the test's own files, removed too.
  */
-export async function startTestServer(env: Record<string, string> = {}) {
+export async function startTestServer(env: Record<string, string> = {}, dialect: Dialect = "sqlite") {
   const folder = mkdtempSync(join(tmpdir(), "server-test-"));
+  const database = await createScratchDatabase(dialect);
   const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(folder, "test.db")}`,
+    DATABASE_URL: database.url,
     PORT: "0",
     LOG_LEVEL: "silent",
     ...env,
@@ -32,6 +36,7 @@ export async function startTestServer(env: Record<string, string> = {}) {
     },
     async [Symbol.asyncDispose]() {
       await server.close();
+      await database.drop();
       rmSync(folder, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describeEachDatabase } from "@app/db/testing";
+import { expect, it } from "vitest";
 import { expectClientError, startTestServer } from "./harness.ts";
 
-describe("users and items over HTTP", () => {
+await describeEachDatabase("users and items over HTTP", (dialect) => {
   it("runs the seed chapter's flow: create, list, read with items, add item, update, delete", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     const { client } = server;
     const ann = await client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     expect(ann).toMatchObject({ id: 1, name: "Ann", email: "ann@example.com", version: 1, items: [] });
@@ -27,7 +28,7 @@ describe("users and items over HTTP", () => {
   });
 
   it("answers CONFLICT (409) for an email taken in any letter case, and writes nothing", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     const error = await expectClientError(
       server.client.users.create.mutate({ name: "Impostor", email: "  ANN@Example.com " }),
@@ -39,7 +40,7 @@ describe("users and items over HTTP", () => {
   });
 
   it("answers NOT_FOUND (404) naming what is missing", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     const user = await expectClientError(server.client.users.byId.query({ id: 42 }), "NOT_FOUND");
     expect(user.message).toBe("User 42 not found");
     expect(user.data?.httpStatus).toBe(404);
@@ -53,7 +54,7 @@ describe("users and items over HTTP", () => {
   });
 
   it("answers BAD_REQUEST (400) with the failing fields in error.data", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     const error = await expectClientError(
       server.client.users.create.mutate({ name: "x".repeat(101), email: "not-an-email" }),
       "BAD_REQUEST",
@@ -64,7 +65,7 @@ describe("users and items over HTTP", () => {
   });
 
   it("leaves no trace of a mutation that fails part-way", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     const bob = await server.client.users.create.mutate({ name: "Bob", email: "bob@example.com" });
     await expectClientError(
@@ -79,7 +80,7 @@ describe("users and items over HTTP", () => {
   });
 
   it("pages through items of one user and of everyone by keyset cursor", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     const { client } = server;
     const ann = await client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     const bob = await client.users.create.mutate({ name: "Bob", email: "bob@example.com" });
@@ -94,7 +95,7 @@ describe("users and items over HTTP", () => {
   });
 
   it("edits and deletes items, clearing a description with null", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     const { client } = server;
     const ann = await client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     const item = await client.items.create.mutate({ userId: ann.id, title: "Pen", description: "blue" });
@@ -106,10 +107,38 @@ describe("users and items over HTTP", () => {
   });
 
   it("reports health with the database checked", async () => {
-    await using server = await startTestServer();
+    await using server = await startTestServer({}, dialect);
     expect(await server.client.health.query()).toEqual({ status: "ok", db: "ok" });
     const response = await fetch(`${server.url}/health`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "ok", db: "ok" });
+  });
+});
+
+await describeEachDatabase("search and email rules on every database", (dialect) => {
+  it("matches name or email case-insensitively and treats emails as case-insensitive", async () => {
+    await using server = await startTestServer({}, dialect);
+    const { client } = server;
+    await client.users.create.mutate({ name: "Ann Smith", email: "Ann@Example.com" });
+    await client.users.create.mutate({ name: "Bob", email: "bob_smith@work.org" });
+    await client.users.create.mutate({ name: "Carl", email: "carl@example.com" });
+    const names = async (search: string) =>
+      (await client.users.list.query({ search })).items.map((u) => u.name).sort();
+    expect(await names("SMITH")).toEqual(["Ann Smith", "Bob"]);
+    expect(await names("eXample")).toEqual(["Ann Smith", "Carl"]);
+    expect(await names("b_s")).toEqual(["Bob"]);
+    expect(await names("100%")).toEqual([]);
+    await expectClientError(
+      client.users.create.mutate({ name: "Dup", email: "ANN@EXAMPLE.COM" }),
+      "CONFLICT",
+    );
+  });
+
+  it("keeps timestamps to the millisecond as written", async () => {
+    await using server = await startTestServer({}, dialect);
+    const created = await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+    const read = await server.client.users.byId.query({ id: created.id });
+    expect(read.createdAt).toBe(created.createdAt);
+    expect(read.updatedAt).toBe(created.updatedAt);
   });
 });

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createOrm, migrateToLatest } from "./create-orm.ts";
+import { createOrm } from "./create-orm.ts";
 import { User } from "./entities/user.ts";
+import { migrateToLatest } from "./migrate.ts";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -17,22 +18,6 @@ function freshFolder(): string {
 }
 
 describe("createOrm", () => {
-  it("migrates to exactly the schema the entities describe", async () => {
-    await using orm = await createOrmDisposable("sqlite::memory:");
-    expect(await migrateToLatest(orm)).toEqual(["Migration20261125021143"]);
-    expect(await orm.schema.getUpdateSchemaSQL()).toBe("");
-  });
-
-  it("treats a second migration run as a no-op", async () => {
-    const url = `sqlite:${join(freshFolder(), "app.db")}`;
-    {
-      await using orm = await createOrmDisposable(url);
-      await migrateToLatest(orm);
-    }
-    await using orm = await createOrmDisposable(url);
-    expect(await migrateToLatest(orm)).toEqual([]);
-  });
-
   it("creates the SQLite file and its folders, with WAL, NORMAL sync, foreign keys and a busy timeout", async () => {
     const url = `sqlite:${join(freshFolder(), "nested", "deeper", "app.db")}`;
     await using orm = await createOrmDisposable(url);

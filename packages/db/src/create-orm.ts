@@ -1,53 +1,44 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { Migrator } from "@mikro-orm/migrations";
-import { MikroORM } from "@mikro-orm/sqlite";
-import { CompiledQuery, type DatabaseConnection } from "kysely";
-import { parseDatabaseUrl } from "./database-url.ts";
+import { MikroORM } from "@mikro-orm/sql";
+import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from "./database-url.ts";
+import type { ConnectionOptions, DialectOptions } from "./dialects/types.ts";
 import { Item } from "./entities/item.ts";
 import { User } from "./entities/user.ts";
-import { migrations } from "./migrations/index.ts";
+import { migrationsFor } from "./migrations/index.ts";
 
-export type CreateOrmOptions = {
-  /** `sqlite:./relative.db`, `sqlite:/absolute.db` or `sqlite::memory:`. */
+export type CreateOrmOptions = Partial<ConnectionOptions> & {
+  /** `sqlite:./relative.db`, `sqlite:/absolute.db`, `sqlite::memory:`, `postgres://…/db` or `mysql://…/db`. */
   url: string;
   /** Folder that relative SQLite paths are resolved against (default: the working directory). */
   baseDir?: string;
   /** SQLite `synchronous`: NORMAL survives a process crash, FULL also a power loss (slower commits). */
   sqliteSynchronous?: "NORMAL" | "FULL";
-  /** How long a write waits for another process's lock before failing, in ms. */
+  /** SQLite: how long a write waits for another process's lock before failing, in ms. */
   busyTimeoutMs?: number;
   /** Called with every SQL statement the ORM runs (tests count queries with it). */
   onQuery?: (sql: string) => void;
 };
 
-export type Orm = MikroORM;
+export type Orm = MikroORM & { dialect: Dialect };
+
+export const connectionDefaults: ConnectionOptions = {
+  poolMax: 10,
+  connectTimeoutMs: 5_000,
+  statementTimeoutMs: 30_000,
+};
 
 /**
- * Connects to the database named by `url`; a SQLite file and its folder are created when missing.
- * Call `migrateToLatest(orm)` before serving requests.
+ * Connects to the database named by `url`; the scheme picks the driver, which is only loaded then.
+ * A SQLite file and its folder are created when missing. Call `migrateToLatest(orm)` before serving.
  */
 export async function createOrm(options: CreateOrmOptions): Promise<Orm> {
   const target = parseDatabaseUrl(options.url, options.baseDir);
-  if (target.path !== ":memory:") mkdirSync(dirname(target.path), { recursive: true });
-  const pragmas = [
-    // WAL lets readers proceed while one writer commits; ":memory:" has no journal file to switch.
-    ...(target.path === ":memory:" ? [] : ["pragma journal_mode = wal"]),
-    `pragma synchronous = ${options.sqliteSynchronous ?? "NORMAL"}`,
-    `pragma busy_timeout = ${options.busyTimeoutMs ?? 5000}`,
-  ];
   const onQuery = options.onQuery;
-  return MikroORM.init({
-    dbName: target.path,
+  const orm = await MikroORM.init({
+    ...(await dialectOptions(target, options)),
     entities: [User, Item],
     extensions: [Migrator],
-    migrations: { migrationsList: migrations, snapshot: false, silent: true },
-    // MikroORM only sets foreign_keys itself; the rest is ours (see docs/decisions/002-sqlite-pragmas.md).
-    onCreateConnection: async (connection) => {
-      for (const pragma of pragmas) {
-        await (connection as DatabaseConnection).executeQuery(CompiledQuery.raw(pragma));
-      }
-    },
+    migrations: { migrationsList: migrationsFor(target.dialect), snapshot: false, silent: true },
     ...(onQuery && {
       onQuery: (sql: string) => {
         onQuery(sql);
@@ -55,10 +46,31 @@ export async function createOrm(options: CreateOrmOptions): Promise<Orm> {
       },
     }),
   });
+  return Object.assign(orm, { dialect: target.dialect });
 }
 
-/** Applies every pending migration; returns the names of those it ran. */
-export async function migrateToLatest(orm: Orm): Promise<string[]> {
-  const applied = await orm.migrator.up();
-  return applied.map((migration) => migration.name);
+async function dialectOptions(target: DatabaseTarget, options: CreateOrmOptions): Promise<DialectOptions> {
+  const connection: ConnectionOptions = {
+    poolMax: options.poolMax ?? connectionDefaults.poolMax,
+    connectTimeoutMs: options.connectTimeoutMs ?? connectionDefaults.connectTimeoutMs,
+    statementTimeoutMs: options.statementTimeoutMs ?? connectionDefaults.statementTimeoutMs,
+  };
+  switch (target.dialect) {
+    case "sqlite": {
+      const { sqliteOptions } = await import("./dialects/sqlite.ts");
+      return sqliteOptions({
+        path: target.path,
+        synchronous: options.sqliteSynchronous ?? "NORMAL",
+        busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      });
+    }
+    case "postgresql": {
+      const { postgresqlOptions } = await import("./dialects/postgresql.ts");
+      return postgresqlOptions(target.url, connection);
+    }
+    case "mariadb": {
+      const { mariadbOptions } = await import("./dialects/mariadb.ts");
+      return mariadbOptions(target.url, connection);
+    }
+  }
 }

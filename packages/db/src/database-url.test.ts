@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DatabaseUrlError, parseDatabaseUrl } from "./database-url.ts";
+import { DatabaseUrlError, parseDatabaseUrl, redact } from "./database-url.ts";
 
 describe("parseDatabaseUrl", () => {
   it("resolves a relative SQLite path against the base folder", () => {
@@ -10,8 +10,8 @@ describe("parseDatabaseUrl", () => {
   });
 
   it("keeps absolute SQLite paths, with or without slashes after the scheme", () => {
-    expect(parseDatabaseUrl("sqlite:/var/app.db").path).toBe("/var/app.db");
-    expect(parseDatabaseUrl("sqlite:///var/app.db").path).toBe("/var/app.db");
+    expect(parseDatabaseUrl("sqlite:/var/app.db")).toEqual({ dialect: "sqlite", path: "/var/app.db" });
+    expect(parseDatabaseUrl("sqlite:///var/app.db")).toEqual({ dialect: "sqlite", path: "/var/app.db" });
   });
 
   it("understands an in-memory database", () => {
@@ -21,5 +21,27 @@ describe("parseDatabaseUrl", () => {
   it("names the accepted forms when it cannot use a URL", () => {
     expect(() => parseDatabaseUrl("oracle://db/x")).toThrow(DatabaseUrlError);
     expect(() => parseDatabaseUrl("sqlite:")).toThrow(/sqlite:\.\/relative\.db/);
+  });
+});
+
+describe("parseDatabaseUrl for server databases", () => {
+  it("picks PostgreSQL for postgres:// and postgresql://", () => {
+    expect(parseDatabaseUrl("postgres://app:secret@db:5432/shop")).toEqual({
+      dialect: "postgresql",
+      url: "postgres://app:secret@db:5432/shop",
+      database: "shop",
+    });
+    expect(parseDatabaseUrl("postgresql://db/shop").dialect).toBe("postgresql");
+  });
+
+  it("picks MariaDB for mysql:// and mariadb://", () => {
+    expect(parseDatabaseUrl("mysql://root@127.0.0.1:3306/shop").dialect).toBe("mariadb");
+    expect(parseDatabaseUrl("mariadb://root@127.0.0.1/shop").dialect).toBe("mariadb");
+  });
+
+  it("asks for a database name, and never repeats a password", () => {
+    expect(() => parseDatabaseUrl("postgres://app:secret@db:5432/")).toThrow(/names no database/);
+    expect(() => parseDatabaseUrl("postgres://app:secret@db:5432/")).not.toThrow(/secret/);
+    expect(redact("mysql://root:hunter2@db/x")).toBe("mysql://root:***@db/x");
   });
 });

@@ -1,25 +1,54 @@
 import { isAbsolute, resolve } from "node:path";
 
+export type Dialect = "sqlite" | "postgresql" | "mariadb";
+
 /** Where the data lives, as parsed from a `DATABASE_URL`. */
-export type DatabaseTarget = { dialect: "sqlite"; path: string };
+export type DatabaseTarget =
+  | { dialect: "sqlite"; path: string }
+  | { dialect: "postgresql" | "mariadb"; url: string; database: string };
 
 /** Thrown for a `DATABASE_URL` this project cannot use; its message is meant for the person who set it. */
 export class DatabaseUrlError extends Error {
   override name = "DatabaseUrlError";
 }
 
+const accepted =
+  "expected sqlite:./relative.db, sqlite:/absolute.db, sqlite::memory:, postgres://user@host:5432/db or mysql://user@host:3306/db";
+
+const serverSchemes: Record<string, "postgresql" | "mariadb"> = {
+  "postgres:": "postgresql",
+  "postgresql:": "postgresql",
+  "mysql:": "mariadb",
+  "mariadb:": "mariadb",
+};
+
 /**
- * Parses a `DATABASE_URL`. SQLite paths are resolved against `baseDir`.
- * @example parseDatabaseUrl("sqlite:./data/app.db", process.cwd()) // { dialect: "sqlite", path: "/…/data/app.db" }
+ * Parses a `DATABASE_URL`: the scheme picks the driver. SQLite paths are resolved against `baseDir`.
+ * @example parseDatabaseUrl("sqlite:./data/app.db", "/srv") // { dialect: "sqlite", path: "/srv/data/app.db" }
+ * @example parseDatabaseUrl("postgres://app@db/shop") // { dialect: "postgresql", url: "…", database: "shop" }
  */
 export function parseDatabaseUrl(url: string, baseDir = process.cwd()): DatabaseTarget {
-  const match = /^sqlite:(?:\/\/)?(.+)$/.exec(url.trim());
-  if (!match?.[1]) {
+  const trimmed = url.trim();
+  const sqlite = /^sqlite:(?:\/\/)?(.+)$/.exec(trimmed);
+  if (sqlite?.[1]) {
+    const path = sqlite[1];
+    if (path === ":memory:") return { dialect: "sqlite", path };
+    return { dialect: "sqlite", path: isAbsolute(path) ? path : resolve(baseDir, path) };
+  }
+  const parsed = URL.canParse(trimmed) ? new URL(trimmed) : undefined;
+  const dialect = parsed && serverSchemes[parsed.protocol];
+  if (!parsed || !dialect)
+    throw new DatabaseUrlError(`unsupported DATABASE_URL "${redact(url)}": ${accepted}`);
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  if (!database) {
     throw new DatabaseUrlError(
-      `unsupported DATABASE_URL "${url}": expected sqlite:./relative.db, sqlite:/absolute.db or sqlite::memory:`,
+      `DATABASE_URL "${redact(url)}" names no database: add it as the path, e.g. …/app`,
     );
   }
-  const path = match[1];
-  if (path === ":memory:") return { dialect: "sqlite", path };
-  return { dialect: "sqlite", path: isAbsolute(path) ? path : resolve(baseDir, path) };
+  return { dialect, url: trimmed, database };
+}
+
+/** The URL with its password replaced, safe for logs and error messages. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:@/]+):[^@/]*@/, "$1:***@");
 }

@@ -11,10 +11,14 @@ export const Item = defineEntity({
     description: p.string().length(2000).nullable(),
     // MikroORM 7 no longer derives the foreign-key rule from `cascade`: say it, so the database
     // itself removes a user's items, in the same statement as the user.
-    owner: () => p.manyToOne(User).deleteRule("cascade"),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    owner: () => p.manyToOne(User).deleteRule("cascade").index(),
+    createdAt: p
+      .datetime()
+      .length(3)
+      .onCreate(() => new Date()),
     updatedAt: p
       .datetime()
+      .length(3)
       .onCreate(() => new Date())
       .onUpdate(() => new Date()),
   },

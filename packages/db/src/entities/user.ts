@@ -9,9 +9,13 @@ export const User = defineEntity({
     id: p.integer().primary(),
     name: p.string().length(100),
     email: p.string().length(254).unique(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p
+      .datetime()
+      .length(3)
+      .onCreate(() => new Date()),
     updatedAt: p
       .datetime()
+      .length(3)
       .onCreate(() => new Date())
       .onUpdate(() => new Date()),
     // Optimistic lock: every flushed update increments it, and a stale expected value is a conflict.

@@ -1,7 +1,19 @@
 import type { MigrationObject } from "@mikro-orm/core";
-import { Migration20261125021143 } from "./sqlite/Migration20261125021143.ts";
+import type { Dialect } from "../database-url.ts";
+import { Migration20261125022421 as MariaDbInitial } from "./mariadb/Migration20261125022421.ts";
+import { Migration20261125022420 as PostgreSqlInitial } from "./postgresql/Migration20261125022420.ts";
+import { Migration20261125021143 as SqliteInitial } from "./sqlite/Migration20261125021143.ts";
 
-/** Every SQLite migration, oldest first. Listed explicitly so nothing depends on file discovery at run time. */
-export const migrations: MigrationObject[] = [
-  { name: "Migration20261125021143", class: Migration20261125021143 },
-];
+/**
+ * Every migration of a dialect, oldest first. Listed explicitly so nothing depends on file
+ * discovery at run time. New ones: `pnpm --filter @app/db migration:create` (see its header).
+ */
+const byDialect: Record<Dialect, MigrationObject[]> = {
+  sqlite: [{ name: "Migration20261125021143", class: SqliteInitial }],
+  postgresql: [{ name: "Migration20261125022420", class: PostgreSqlInitial }],
+  mariadb: [{ name: "Migration20261125022421", class: MariaDbInitial }],
+};
+
+export function migrationsFor(dialect: Dialect): MigrationObject[] {
+  return byDialect[dialect];
+}

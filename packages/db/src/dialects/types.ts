@@ -1,0 +1,17 @@
+import type { Options } from "@mikro-orm/sql";
+
+/** Connection tuning, for the server databases; SQLite ignores what does not apply. */
+export type ConnectionOptions = {
+  /** Most connections in the pool (PostgreSQL, MariaDB). */
+  poolMax: number;
+  /** How long to wait for a connection, new or from a full pool, before failing, in ms. */
+  connectTimeoutMs: number;
+  /** Longest a single statement may run before the database cancels it, in ms. */
+  statementTimeoutMs: number;
+};
+
+/** The MikroORM options a dialect contributes on top of the shared ones. */
+export type DialectOptions = Pick<
+  Options,
+  "dbName" | "clientUrl" | "driver" | "pool" | "driverOptions" | "onCreateConnection" | "forceUtcTimezone"
+>;
