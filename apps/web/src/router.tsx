@@ -1,0 +1,48 @@
+import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from "react";
+
+// A tiny History API router: the app has two pages, which does not pay for a router library.
+const changeEvent = "app:navigate";
+
+function subscribe(onChange: () => void) {
+  window.addEventListener("popstate", onChange);
+  window.addEventListener(changeEvent, onChange);
+  return () => {
+    window.removeEventListener("popstate", onChange);
+    window.removeEventListener(changeEvent, onChange);
+  };
+}
+
+/** The current path (`/users/3`), re-rendering on navigation and on back/forward. */
+export function usePathname(): string {
+  return useSyncExternalStore(subscribe, () => window.location.pathname);
+}
+
+/** Goes to `path` without a reload; `notice` is a one-line message the next page may show. */
+export function navigate(path: string, notice?: string) {
+  window.history.pushState(notice ? { notice } : null, "", path);
+  window.dispatchEvent(new Event(changeEvent));
+  window.scrollTo(0, 0);
+}
+
+/** The notice `navigate` left for this page, if any. */
+export function readNotice(): string | undefined {
+  const state: unknown = window.history.state;
+  if (typeof state === "object" && state !== null && "notice" in state && typeof state.notice === "string") {
+    return state.notice;
+  }
+  return undefined;
+}
+
+type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string };
+
+/** An ordinary link that navigates in place; modified clicks (new tab…) keep the browser's behaviour. */
+export function Link({ href, onClick, ...props }: LinkProps) {
+  function handleClick(event: MouseEvent<HTMLAnchorElement>) {
+    onClick?.(event);
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(href);
+  }
+  return <a href={href} onClick={handleClick} {...props} />;
+}

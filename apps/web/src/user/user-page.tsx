@@ -1,0 +1,68 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { LoadError, Loading } from "../components/states.tsx";
+import { getErrorCode } from "../lib/api-errors.ts";
+import { useDocumentTitle } from "../lib/use-document-title.ts";
+import { NotFoundPage } from "../not-found-page.tsx";
+import { Link } from "../router.tsx";
+import { useTRPC } from "../trpc.ts";
+import { DeleteUser } from "./delete-user.tsx";
+import { EditUserForm, type SaveOutcome } from "./edit-user-form.tsx";
+import { Items } from "./items.tsx";
+
+export function UserPage({ id }: { id: number }) {
+  const trpc = useTRPC();
+  const query = useQuery(trpc.users.byId.queryOptions({ id }));
+  // Lives here, not in the form: the form is remounted with fresh values when the version changes.
+  const [outcome, setOutcome] = useState<SaveOutcome>();
+  useDocumentTitle(query.data?.name ?? `User ${id}`);
+
+  if (query.isPending) return <Loading>Loading user…</Loading>;
+  if (query.isError) {
+    if (getErrorCode(query.error) === "NOT_FOUND") {
+      return <NotFoundPage message={`There is no user ${id}: it may have been deleted.`} />;
+    }
+    return (
+      <>
+        <BackLink />
+        <LoadError error={query.error} onRetry={() => void query.refetch()} />
+      </>
+    );
+  }
+  const user = query.data;
+  return (
+    <>
+      <BackLink />
+      <h1>{user.name}</h1>
+      <p className="meta">{user.email}</p>
+      <section className="card" aria-labelledby="details-heading">
+        <h2 id="details-heading">Details</h2>
+        {outcome === "stale" && (
+          <p className="notice warning" role="alert">
+            Someone else changed this user while you were editing. The form now shows their version; make your
+            change again if it is still needed.
+          </p>
+        )}
+        {outcome === "saved" && (
+          <p className="notice" role="status">
+            Saved.
+          </p>
+        )}
+        <EditUserForm key={user.version} user={user} onOutcome={setOutcome} />
+      </section>
+      <Items user={user} />
+      <section className="card danger-zone" aria-labelledby="delete-heading">
+        <h2 id="delete-heading">Delete this user</h2>
+        <DeleteUser user={user} />
+      </section>
+    </>
+  );
+}
+
+function BackLink() {
+  return (
+    <p className="back">
+      <Link href="/">← All users</Link>
+    </p>
+  );
+}
