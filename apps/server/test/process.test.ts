@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@app/client";
 import { afterEach, describe, expect, it } from "vitest";
+import { startServerProcess } from "./server-process.ts";
 
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const cleanups: Array<() => void> = [];
@@ -18,24 +19,10 @@ function freshFolder(): string {
   return folder;
 }
 
-/** Starts `node src/main.ts` as a user would, and resolves once it logs the URL it serves. */
-function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  cleanups.push(() => child.kill("SIGKILL"));
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk;
-      const match = /serving (http:\/\/[^ ]+)/.exec(output);
-      if (match?.[1]) resolve({ child, url: match[1] });
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk;
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+function startProcess(env: Record<string, string>) {
+  return startServerProcess(env).then((server) => {
+    cleanups.push(() => server.child.kill("SIGKILL"));
+    return server;
   });
 }
 
@@ -47,7 +34,7 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; stderr: str
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stderr })));
 }
 
-describe("the server process", () => {
+describe("the server process", { timeout: 60_000 }, () => {
   it("creates the SQLite file and its folders on first start, serves, and exits 0 on SIGTERM", async () => {
     const dbFile = join(freshFolder(), "not", "yet", "there", "app.db");
     const { child, url } = await startProcess({ DATABASE_URL: `sqlite:${dbFile}` });

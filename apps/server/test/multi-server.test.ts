@@ -1,0 +1,81 @@
+import { createClient } from "@app/client";
+import type { Dialect } from "@app/db";
+import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
+import { expect, it } from "vitest";
+
+// Each test starts two real server processes: allow for slow machines.
+const timeout = 60_000;
+
+import { startServerProcess } from "./server-process.ts";
+
+/** Tallies settled calls by tRPC code ("OK" for successes). */
+async function tally(calls: Promise<unknown>[]): Promise<Record<string, number>> {
+  const outcomes: Record<string, number> = {};
+  for (const result of await Promise.allSettled(calls)) {
+    const key =
+      result.status === "fulfilled"
+        ? "OK"
+        : String((result.reason as { data?: { code?: string } }).data?.code ?? result.reason);
+    outcomes[key] = (outcomes[key] ?? 0) + 1;
+  }
+  return outcomes;
+}
+
+/** Two server processes on one fresh database, started at the same moment (both migrate). */
+async function startTwoServers(dialect: Dialect) {
+  const database = await createScratchDatabase(dialect);
+  const env = { DATABASE_URL: database.url };
+  const [one, two] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  return {
+    clients: [
+      createClient({ url: one.url, maxBatchSize: 1 }),
+      createClient({ url: two.url, maxBatchSize: 1 }),
+    ] as const,
+    async [Symbol.asyncDispose]() {
+      await Promise.all([one.stop(), two.stop()]);
+      await database.drop();
+    },
+  };
+}
+
+await describeEachDatabase("several servers on one database", (dialect) => {
+  if (dialect === "sqlite") return it.skip("SQLite is one process's file: run one server per SQLite file");
+
+  it("gives exactly one success to racing creates of one email through both servers", {
+    timeout,
+  }, async () => {
+    await using servers = await startTwoServers(dialect);
+    const calls = Array.from({ length: 20 }, (_, i) =>
+      servers.clients[i % 2 ? 1 : 0].users.create.mutate({ name: `Racer ${i}`, email: "race@example.com" }),
+    );
+    expect(await tally(calls)).toEqual({ OK: 1, CONFLICT: 19 });
+  });
+
+  it("gives exactly one win to racing updates with the same version through both servers", {
+    timeout,
+  }, async () => {
+    await using servers = await startTwoServers(dialect);
+    const [a, b] = servers.clients;
+    const user = await a.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+    const calls = Array.from({ length: 10 }, (_, i) =>
+      (i % 2 ? a : b).users.update.mutate({ id: user.id, name: `Writer ${i}`, version: user.version }),
+    );
+    expect(await tally(calls)).toEqual({ OK: 1, CONFLICT: 9 });
+    expect((await b.users.byId.query({ id: user.id })).version).toBe(2);
+  });
+
+  it("shows every acknowledged write through both servers", { timeout }, async () => {
+    await using servers = await startTwoServers(dialect);
+    const [a, b] = servers.clients;
+    const written = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? a : b).users.create.mutate({ name: `U${i}`, email: `u${i}@example.com` }),
+      ),
+    );
+    const ids = written.map((u) => u.id).sort((x, y) => x - y);
+    for (const client of [a, b]) {
+      const listed = (await client.users.list.query({ limit: 100 })).items.map((u) => u.id);
+      expect(listed).toEqual(ids);
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+export type ServerProcess = {
+  child: ChildProcess;
+  url: string;
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
+/** Starts `node src/main.ts` as a user would, and resolves once it logs the URL it serves. */
+export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // "close" rather than "exit": it waits for stdout and stderr to end, so no output is lost.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+  const stop = (signal: NodeJS.Signals = "SIGTERM") => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return exited;
+  };
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk;
+      const match = /serving (http:\/\/[^ ]+)/.exec(output);
+      if (match?.[1]) {
+        resolve({
+          child,
+          url: match[1],
+          stop,
+          [Symbol.asyncDispose]: async () => void (await stop("SIGKILL")),
+        });
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk;
+    });
+    void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+  });
+}
