@@ -28,3 +28,21 @@ describe("loadConfig", () => {
     );
   });
 });
+
+describe("loadConfig for databases", () => {
+  it("accepts PostgreSQL and MariaDB URLs, and pool and timeout settings", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://app@db.internal:5432/shop",
+      DATABASE_POOL_MAX: "25",
+      DATABASE_STATEMENT_TIMEOUT_MS: "2000",
+    });
+    expect(config).toMatchObject({ DATABASE_POOL_MAX: 25, DATABASE_STATEMENT_TIMEOUT_MS: 2000 });
+    expect(loadConfig({ DATABASE_URL: "mysql://root@127.0.0.1:3306/shop" }).DATABASE_URL).toContain("mysql:");
+  });
+
+  it("refuses a DATABASE_URL it cannot use, naming the accepted forms without the password", () => {
+    expect(() => loadConfig({ DATABASE_URL: "oracle://scott:tiger@db/x" })).toThrow(
+      /DATABASE_URL: unsupported DATABASE_URL "oracle:\/\/scott:\*\*\*@db\/x": expected sqlite:/,
+    );
+  });
+});
