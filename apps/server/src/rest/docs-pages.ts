@@ -1,0 +1,77 @@
+import { createReadStream } from "node:fs";
+import { createRequire } from "node:module";
+import type { FastifyInstance } from "fastify";
+
+const require = createRequire(import.meta.url);
+
+/** Files served from npm packages, never from a CDN, so the docs work on an air-gapped machine. */
+const assets: Record<string, { file: string; type: string }> = {
+  "/docs/swagger-ui.css": { file: require.resolve("swagger-ui-dist/swagger-ui.css"), type: "text/css" },
+  "/docs/swagger-ui-bundle.js": {
+    file: require.resolve("swagger-ui-dist/swagger-ui-bundle.js"),
+    type: "text/javascript",
+  },
+  "/redoc/redoc.standalone.js": {
+    file: require.resolve("redoc/bundles/redoc.standalone.js"),
+    type: "text/javascript",
+  },
+};
+
+// validatorUrl null: Swagger UI would otherwise send the document to an online validator.
+const swaggerInitializer = `window.ui = SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  validatorUrl: null,
+});
+`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title}</title>
+  </head>
+  <body>
+${body}
+  </body>
+</html>
+`;
+}
+
+const swaggerPage = page(
+  "Users and items API: Swagger UI",
+  `    <link rel="stylesheet" href="/docs/swagger-ui.css" />
+    <div id="swagger-ui"></div>
+    <script src="/docs/swagger-ui-bundle.js"></script>
+    <script src="/docs/swagger-initializer.js"></script>`,
+);
+
+const redocPage = page(
+  "Users and items API: ReDoc",
+  `    <redoc spec-url="/openapi.json"></redoc>
+    <script src="/redoc/redoc.standalone.js"></script>`,
+);
+
+/** Swagger UI at /docs and ReDoc at /redoc, both reading /openapi.json from this server. */
+export async function docsPages(app: FastifyInstance): Promise<void> {
+  for (const path of ["/docs", "/docs/"]) {
+    app.get(path, (_request, reply) => reply.type("text/html; charset=utf-8").send(swaggerPage));
+  }
+  for (const path of ["/redoc", "/redoc/"]) {
+    app.get(path, (_request, reply) => reply.type("text/html; charset=utf-8").send(redocPage));
+  }
+  app.get("/docs/swagger-initializer.js", (_request, reply) =>
+    reply.type("text/javascript; charset=utf-8").send(swaggerInitializer),
+  );
+  for (const [path, { file, type }] of Object.entries(assets)) {
+    app.get(path, (_request, reply) =>
+      reply
+        .type(`${type}; charset=utf-8`)
+        .header("cache-control", "public, max-age=3600")
+        .send(createReadStream(file)),
+    );
+  }
+}

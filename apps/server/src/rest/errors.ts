@@ -1,0 +1,72 @@
+import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
+import { z } from "zod";
+
+const errorCodes = Object.keys(TRPC_ERROR_CODES_BY_KEY) as [TRPC_ERROR_CODE_KEY, ...TRPC_ERROR_CODE_KEY[]];
+
+/** Every REST error body, whatever failed: the procedure, the transport, or the route lookup. */
+export const restErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(errorCodes),
+      message: z.string(),
+      /** Invalid input only: the messages for each failing field, by field name. */
+      fieldErrors: z.record(z.string(), z.array(z.string())).optional(),
+      /** Invalid input only: the messages about the input as a whole. */
+      formErrors: z.array(z.string()).optional(),
+    }),
+  })
+  .meta({ description: "An error: its tRPC code, a message a person can act on, and any field errors." });
+export type RestErrorBody = z.infer<typeof restErrorBody>;
+
+export type RestError = { status: number; body: RestErrorBody };
+
+/** fastify's own failures (bad JSON, too large, wrong media type, no route) carry only a status. */
+const codeByStatus: Record<number, TRPC_ERROR_CODE_KEY> = {
+  400: "BAD_REQUEST",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_SUPPORTED",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+};
+
+/**
+ * The one place where anything thrown while serving a REST call becomes a status and a body.
+ * Unexpected errors are a 500 whose message stays hidden unless `exposeErrors`.
+ */
+export function toRestError(error: unknown, options: { exposeErrors: boolean }): RestError {
+  if (error instanceof TRPCError) return fromTRPCError(error, options);
+  const status = statusOf(error);
+  if (status === undefined || status >= 500) {
+    return fromTRPCError(new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error }), options);
+  }
+  const message = error instanceof Error ? error.message : "Bad request";
+  return { status, body: { error: { code: codeByStatus[status] ?? "BAD_REQUEST", message } } };
+}
+
+function fromTRPCError(error: TRPCError, { exposeErrors }: { exposeErrors: boolean }): RestError {
+  const status = getHTTPStatusCodeFromError(error);
+  const hidden = error.code === "INTERNAL_SERVER_ERROR" && !exposeErrors;
+  const body: RestErrorBody = {
+    error: { code: error.code, message: hidden ? "Internal server error" : error.message },
+  };
+  if (error.cause instanceof z.ZodError) {
+    const { fieldErrors, formErrors } = z.flattenError(error.cause);
+    body.error.fieldErrors = definedEntries(fieldErrors);
+    if (formErrors.length > 0) body.error.formErrors = formErrors;
+  }
+  return { status, body };
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null || !("statusCode" in error)) return undefined;
+  return typeof error.statusCode === "number" ? error.statusCode : undefined;
+}
+
+/** `flattenError` types its record as partial; keep only the fields that have messages. */
+function definedEntries(record: Record<string, string[] | undefined>): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(record).filter((entry): entry is [string, string[]] => entry[1] !== undefined),
+  );
+}

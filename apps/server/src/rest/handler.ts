@@ -1,0 +1,65 @@
+import { createCaller, createContext } from "@app/api";
+import type { Orm } from "@app/db";
+import { TRPCError } from "@trpc/server";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { requestMediaType } from "../json-only.ts";
+import { toRestError } from "./errors.ts";
+import { buildInput } from "./input.ts";
+import type { RestOperation } from "./operations.ts";
+import { callProcedure } from "./procedures.ts";
+
+export type RestRoutesOptions = { orm: Orm; exposeErrors: boolean; operations: RestOperation[] };
+
+/** The operations as fastify routes, to register under the `/api` prefix. */
+export async function restRoutesPlugin(api: FastifyInstance, options: RestRoutesOptions): Promise<void> {
+  const { orm, exposeErrors, operations } = options;
+
+  api.addHook("onRequest", async (request) => refuseNonJsonBodies(request));
+  api.setErrorHandler((error, request, reply) => {
+    const { status, body } = toRestError(error, { exposeErrors });
+    if (status >= 500) request.log.error({ err: error }, "REST call failed");
+    return reply.code(status).send(body);
+  });
+  // A catch-all rather than setNotFoundHandler: the web app's `/*` route would otherwise answer
+  // first and hand /api paths to the root's plain-text 404.
+  api.all("/*", async (request) => {
+    throw new TRPCError({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url}` });
+  });
+
+  for (const operation of operations) {
+    for (const url of fastifyPaths(operation.path)) {
+      api.route({
+        method: operation.method,
+        url,
+        handler: async (request, reply) => {
+          const input = buildInput(operation, request);
+          // A fresh caller per call: the procedure's own validation, unit of work and error mapping.
+          const caller = createCaller(createContext({ orm, exposeErrors }));
+          const output = await callProcedure(caller, operation.procedure, input);
+          return reply.code(operation.status).send(output);
+        },
+      });
+    }
+  }
+}
+
+/**
+ * POST and PUT take JSON only (a browser can post forms cross-site without a preflight); 415
+ * before the body is read, so nothing runs.
+ */
+function refuseNonJsonBodies(request: FastifyRequest): void {
+  if (request.method !== "POST" && request.method !== "PUT") return;
+  const mediaType = requestMediaType(request);
+  if (mediaType === "application/json") return;
+  throw new TRPCError({
+    code: "UNSUPPORTED_MEDIA_TYPE",
+    message: `Unsupported content-type "${mediaType || "none"}": send application/json`,
+  });
+}
+
+/** `/api/users/{id}` as fastify paths relative to `/api`, with and without the trailing slash. */
+function fastifyPaths(path: string): string[] {
+  const relative = path.replace(/^\/api/, "").replace(/\{(\w+)\}/g, ":$1");
+  const bare = relative.replace(/\/$/, "");
+  return [bare, `${bare}/`];
+}

@@ -1,0 +1,127 @@
+import { deletedOutput, itemOutput, itemPage, userOutput, userPage } from "@app/api/schemas";
+import { z } from "zod";
+import { restErrorBody } from "./errors.ts";
+import { type JsonSchema, type RestOperation, type RestParameter, toJsonSchema } from "./operations.ts";
+
+type OpenApiOperation = Record<string, unknown>;
+
+export type OpenApiDocument = {
+  openapi: "3.1.0";
+  info: { title: string; version: string; description: string };
+  tags: { name: string; description: string }[];
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, JsonSchema> };
+};
+
+// Output schemas worth a name in the document; everything else is written out where it is used.
+const components = z.registry<{ id: string }>();
+components.add(userOutput, { id: "User" });
+components.add(itemOutput, { id: "Item" });
+components.add(userPage, { id: "UserPage" });
+components.add(itemPage, { id: "ItemPage" });
+components.add(deletedOutput, { id: "Deleted" });
+components.add(restErrorBody, { id: "Error" });
+
+const errorDescriptions: Record<number, string> = {
+  400: "Invalid input: `fieldErrors` names each failing field, `formErrors` anything about the whole",
+  404: "The user or item does not exist",
+  409: "The email is taken, or `version` is not the user's current version",
+  413: "The body is over 1 MB",
+  415: "The body is not `application/json`",
+  500: "Unexpected failure; its message is hidden outside development",
+};
+
+/** OpenAPI 3.1 for the REST surface, generated from the procedures' own zod schemas. */
+export function buildOpenApiDocument(operations: readonly RestOperation[]): OpenApiDocument {
+  const paths: OpenApiDocument["paths"] = {};
+  for (const operation of operations) {
+    const methods = paths[operation.path] ?? {};
+    methods[operation.method.toLowerCase()] = describeOperation(operation);
+    paths[operation.path] = methods;
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Users and items",
+      version: "1.0.0",
+      description:
+        "REST views of the tRPC procedures at `/trpc`: same validation, same unit of work per call, " +
+        "same errors. Paths answer with and without a trailing slash.",
+    },
+    tags: [
+      { name: "users", description: "Users, each with their items" },
+      { name: "items", description: "Items, each owned by a user" },
+    ],
+    paths,
+    components: { schemas: componentSchemas() },
+  };
+}
+
+function describeOperation(operation: RestOperation): OpenApiOperation {
+  const { example } = operation;
+  const parameters = [
+    ...operation.pathParameters.map((p) => describeParameter(p, "path", example.params?.[p.name])),
+    ...operation.queryParameters.map((p) => describeParameter(p, "query", example.query?.[p.name])),
+  ];
+  const bodyStatuses = operation.body === undefined ? [] : [413, 415];
+  const errorStatuses = [400, ...operation.errors, ...bodyStatuses, 500].sort((a, b) => a - b);
+  return {
+    operationId: operation.procedure,
+    tags: [operation.procedure.split(".")[0]],
+    summary: operation.summary,
+    description: `The REST view of the tRPC procedure \`${operation.procedure}\`.`,
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(operation.body === undefined
+      ? {}
+      : {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: operation.body, example: example.body } },
+          },
+        }),
+    responses: {
+      [operation.status]: {
+        description: operation.status === 201 ? "Created" : "OK",
+        content: { "application/json": { schema: refOrInline(operation.schemas.output) } },
+      },
+      ...Object.fromEntries(
+        errorStatuses.map((status) => [
+          status,
+          {
+            description: errorDescriptions[status] ?? "Error",
+            content: { "application/json": { schema: refOrInline(restErrorBody) } },
+          },
+        ]),
+      ),
+    },
+  };
+}
+
+function describeParameter(parameter: RestParameter, where: "path" | "query", example: unknown) {
+  return {
+    name: parameter.name,
+    in: where,
+    required: parameter.required,
+    schema: parameter.schema,
+    ...(example === undefined
+      ? {}
+      : { example: parameter.schema.type === "integer" ? Number(example) : example }),
+  };
+}
+
+function refOrInline(schema: z.ZodType): JsonSchema {
+  const named = components.get(schema);
+  return named ? { $ref: `#/components/schemas/${named.id}` } : toJsonSchema(schema, "output");
+}
+
+function componentSchemas(): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(components, {
+    io: "output",
+    target: "draft-2020-12",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  // Each comes out as a standalone document; inside `components` the `$schema` and `$id` must go.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([name, { $schema: _schema, $id: _id, ...schema }]) => [name, schema]),
+  );
+}

@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { getProcedureSchemas, type ProcedureSchemas } from "./procedures.ts";
+import { pathParameterNames, type RestRoute, restRoutes } from "./routes.ts";
+
+export type JsonSchema = z.core.JSONSchema.JSONSchema;
+
+export type RestParameter = { name: string; field: string; required: boolean; schema: JsonSchema };
+
+/** A route with what its procedure declares, split into where each input field travels. */
+export type RestOperation = RestRoute & {
+  schemas: ProcedureSchemas;
+  pathParameters: RestParameter[];
+  queryParameters: RestParameter[];
+  /** POST and PUT: the input's other fields, as a JSON object schema. */
+  body: JsonSchema | undefined;
+};
+
+/** Every route of the table, checked against its procedure once, at start-up. */
+export function resolveOperations(routes: readonly RestRoute[] = restRoutes): RestOperation[] {
+  return routes.map(resolveOperation);
+}
+
+function resolveOperation(route: RestRoute): RestOperation {
+  const schemas = getProcedureSchemas(route.procedure);
+  const expected = route.method === "GET" ? "query" : "mutation";
+  if (schemas.type !== expected) {
+    throw new Error(
+      `${route.method} ${route.path} needs a ${expected}, "${route.procedure}" is a ${schemas.type}`,
+    );
+  }
+  const input = toJsonSchema(schemas.input, "input");
+  const properties = objectProperties(input);
+  const required = new Set(input.required ?? []);
+  const parameter = (name: string, field: string): RestParameter => {
+    const schema = properties[field];
+    if (schema === undefined)
+      throw new Error(`${route.path}: "${route.procedure}" has no input field "${field}"`);
+    return { name, field, required: required.has(field), schema: withoutNull(schema) };
+  };
+
+  const pathParameters = pathParameterNames(route.path).map((name) =>
+    parameter(name, route.inputNames?.[name] ?? name),
+  );
+  const bound = new Set(pathParameters.map((p) => p.field));
+  const rest = Object.keys(properties).filter((field) => !bound.has(field));
+  const hasBody = route.method === "POST" || route.method === "PUT";
+  return {
+    ...route,
+    schemas,
+    pathParameters: pathParameters.map((p) => ({ ...p, required: true })),
+    queryParameters: hasBody ? [] : rest.map((field) => parameter(field, field)),
+    body: hasBody ? objectSchemaOf(input, rest) : undefined,
+  };
+}
+
+/** zod's JSON Schema for OpenAPI 3.1 (draft 2020-12), without the `$schema` a fragment must not carry. */
+export function toJsonSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io, target: "draft-2020-12" });
+  return json;
+}
+
+function objectProperties(schema: JsonSchema): Record<string, JsonSchema> {
+  const properties: Record<string, JsonSchema> = {};
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    if (typeof property === "object") properties[name] = property;
+  }
+  return properties;
+}
+
+/** The object schema restricted to `fields` (zod 4 cannot `.omit()` a refined object, JSON can). */
+function objectSchemaOf(schema: JsonSchema, fields: string[]): JsonSchema {
+  const properties = objectProperties(schema);
+  return {
+    type: "object",
+    properties: Object.fromEntries(fields.map((field) => [field, properties[field] ?? {}])),
+    required: (schema.required ?? []).filter((field) => fields.includes(field)),
+    ...(schema.additionalProperties === undefined
+      ? {}
+      : { additionalProperties: schema.additionalProperties }),
+  };
+}
+
+/** A query string cannot carry `null`: `cursor` is documented as the integer it is when present. */
+function withoutNull(schema: JsonSchema): JsonSchema {
+  const branches = schema.anyOf?.filter((branch) => branch.type !== "null");
+  if (branches?.length !== 1 || branches[0] === undefined) return schema;
+  const { anyOf: _, ...rest } = schema;
+  return { ...rest, ...branches[0] };
+}

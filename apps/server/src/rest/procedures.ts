@@ -1,0 +1,51 @@
+import { type AppRouter, appRouter } from "@app/api";
+import type { inferRouterInputs } from "@trpc/server";
+import { z } from "zod";
+
+type Inputs = inferRouterInputs<AppRouter>;
+type ResourcePaths<T> = { [R in keyof T & string]: `${R}.${keyof T[R] & string}` }[keyof T & string];
+
+/** `users.create`, `items.list`, …: a typo in the route table fails the typecheck. */
+export type ProcedurePath = ResourcePaths<Pick<Inputs, "users" | "items">>;
+
+export type ProcedureSchemas = {
+  type: "query" | "mutation";
+  input: z.ZodType;
+  output: z.ZodType;
+};
+
+// What the REST surface needs from a procedure's definition; parsing it (rather than casting)
+// turns a procedure without `.input()` or `.output()` into a start-up error naming it.
+const procedureDef = z.object({
+  type: z.enum(["query", "mutation"]),
+  inputs: z.tuple([z.instanceof(z.ZodType)]),
+  output: z.instanceof(z.ZodType),
+});
+
+/** The input and output schemas a procedure declares: the REST surface's single source of truth. */
+export function getProcedureSchemas(path: ProcedurePath): ProcedureSchemas {
+  const procedures: Record<string, unknown> = appRouter._def.procedures;
+  const procedure = procedures[path];
+  // A procedure is a function carrying its definition in `_def`.
+  const parsed = procedureDef.safeParse(
+    typeof procedure === "function" ? Reflect.get(procedure, "_def") : undefined,
+  );
+  if (!parsed.success) {
+    throw new Error(
+      `REST route for "${path}": the procedure needs exactly one zod .input() and an .output()`,
+    );
+  }
+  const { type, inputs, output } = parsed.data;
+  return { type, input: inputs[0], output };
+}
+
+/** Calls `caller.users.create(input)` for the path "users.create", through tRPC's own caller. */
+export async function callProcedure(caller: unknown, path: ProcedurePath, input: unknown): Promise<unknown> {
+  let target: unknown = caller;
+  for (const key of path.split(".")) {
+    target = typeof target === "function" ? Reflect.get(target, key) : undefined;
+  }
+  if (typeof target !== "function") throw new Error(`No procedure at "${path}"`);
+  const result: unknown = await Reflect.apply(target, undefined, [input]);
+  return result;
+}
