@@ -1,0 +1,85 @@
+import { parseArgs } from "node:util";
+import { createClient } from "@app/client";
+import { globalOptions } from "./args.ts";
+import type { Command } from "./command.ts";
+import { formatHelp } from "./commands/help.ts";
+import { itemsCreate, itemsDelete, itemsGet, itemsList, itemsUpdate } from "./commands/items.ts";
+import { usersCreate, usersDelete, usersGet, usersList, usersUpdate } from "./commands/users.ts";
+import type { Io } from "./context.ts";
+import { describeFailure, exitCodes, UsageError } from "./errors.ts";
+import { formatJson } from "./output.ts";
+
+export type { Io } from "./context.ts";
+
+export const commands: ReadonlyArray<Command> = [
+  usersList,
+  usersGet,
+  usersCreate,
+  usersUpdate,
+  usersDelete,
+  itemsList,
+  itemsGet,
+  itemsCreate,
+  itemsUpdate,
+  itemsDelete,
+];
+
+export const defaultUrl = "http://127.0.0.1:8000";
+
+/** Runs one command line and resolves with the process exit code; never throws. */
+export async function runCli(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = scanArgs(args);
+  const url = typeof values.url === "string" ? values.url : io.env.API_URL || defaultUrl;
+  const words = positionals.filter((word) => word !== "help");
+  const command = commands.find((candidate) => candidate.words.every((word, index) => words[index] === word));
+  try {
+    if (values.help || positionals[0] === "help" || args.length === 0) {
+      io.stdout.write(formatHelp(commands, words));
+      return exitCodes.ok;
+    }
+    if (!command) throw new UsageError(describeUnknown(words));
+    checkUrl(url);
+    return await command.run({ client: createClient({ url }), url, json: values.json === true, io }, args);
+  } catch (error) {
+    const { message, exitCode } = describeFailure(error, url);
+    io.stderr.write(`${message}\n`);
+    if (values.json === true)
+      io.stdout.write(formatJson({ error: { message: message.split("\n")[0], exitCode } }));
+    return exitCode;
+  }
+}
+
+/**
+ * A first, lenient look at the arguments: the global options and the command words. It must know
+ * every option that takes a value, or `--name Ann` would make "Ann" read as a command word.
+ */
+function scanArgs(args: string[]) {
+  const valueOptions = Object.fromEntries(
+    commands.flatMap((command) => command.valueOptions).map((name) => [name, { type: "string" } as const]),
+  );
+  return parseArgs({
+    args,
+    options: { ...valueOptions, ...globalOptions },
+    strict: false,
+    allowPositionals: true,
+  });
+}
+
+function describeUnknown(words: ReadonlyArray<string>): string {
+  if (words.length === 0) return "Missing command";
+  const group = commands.filter((command) => command.words[0] === words[0]);
+  if (group.length > 0 && group[0]?.words.length === 2) {
+    const verbs = group.map((command) => command.words[1]).join("|");
+    return words[1] === undefined
+      ? `Missing ${words[0]} command: ${words[0]} ${verbs}`
+      : `Unknown command "${words.slice(0, 2).join(" ")}": ${words[0]} ${verbs}`;
+  }
+  return `Unknown command "${words[0]}"`;
+}
+
+function checkUrl(url: string): void {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed?.protocol !== "http:" && parsed?.protocol !== "https:") {
+    throw new UsageError(`The server URL must be http:// or https://, got "${url}"`);
+  }
+}

@@ -1,0 +1,24 @@
+import type { Command } from "../command.ts";
+
+const header = `Usage: cli <command> [options]
+
+Talks to a running users-items server through its typed client.
+`;
+
+const footer = `
+Options for every command:
+  --url URL   the server (default: $API_URL, else http://127.0.0.1:8000)
+  --json      machine-readable output: one JSON document on stdout
+  -h, --help  this help
+
+Exit codes: 0 done, 1 server failed or unreachable, 2 usage error,
+3 refused by the server (not found, conflict, invalid input; for import: some rows rejected).
+`;
+
+/** The help text: every command whose words start with `prefix` (all of them when it is empty). */
+export function formatHelp(commands: ReadonlyArray<Command>, prefix: ReadonlyArray<string>): string {
+  const shown = commands.filter((command) => prefix.every((word, index) => command.words[index] === word));
+  const list = shown.length > 0 ? shown : commands;
+  const lines = list.map((command) => `  ${command.usage}\n      ${command.summary}`);
+  return `${header}\nCommands:\n${lines.join("\n")}\n${footer}`;
+}

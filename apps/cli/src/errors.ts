@@ -1,0 +1,55 @@
+import { isClientError } from "@app/client";
+
+/** Exit codes: 0 done, 1 the server failed or is unreachable, 2 a usage error, 3 the server refused. */
+export const exitCodes = { ok: 0, serverFailed: 1, usage: 2, rejected: 3 } as const;
+
+/** The command line itself is wrong: an unknown command or option, a missing or malformed value. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** Codes a server answers when the request, not the server, is at fault: the row or call is refused. */
+const refusedCodes = new Set(["BAD_REQUEST", "NOT_FOUND", "CONFLICT"]);
+
+/** True when the server refused this one call (bad input, missing record, taken email), not failed. */
+export function isRefusal(error: unknown): boolean {
+  return isClientError(error) && refusedCodes.has(error.data?.code ?? "");
+}
+
+/** Anything thrown, as one line a person can act on and the exit code it deserves. */
+export function describeFailure(error: unknown, url: string): { message: string; exitCode: number } {
+  if (error instanceof UsageError) {
+    return { message: `${error.message}\nRun with --help for usage.`, exitCode: exitCodes.usage };
+  }
+  if (isRefusal(error) && error instanceof Error) {
+    return { message: error.message, exitCode: exitCodes.rejected };
+  }
+  const network = findNetworkCode(error);
+  if (network) {
+    return {
+      message: `Cannot reach the server at ${url} (${network}). Start it with \`npm start\`, or point --url or API_URL at it.`,
+      exitCode: exitCodes.serverFailed,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (isClientError(error)) {
+    return { message: `The server at ${url} failed: ${message}`, exitCode: exitCodes.serverFailed };
+  }
+  return { message, exitCode: exitCodes.serverFailed };
+}
+
+/**
+ * The system error code (ECONNREFUSED, ENOTFOUND…) somewhere in a fetch failure's cause chain.
+ * Duck-typed: undici's errors are not always instances of this realm's Error.
+ */
+function findNetworkCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== "object" || error === null || depth > 5) return undefined;
+  if ("code" in error && typeof error.code === "string" && /^E[A-Z]+$/.test(error.code)) return error.code;
+  if ("errors" in error && Array.isArray(error.errors)) {
+    for (const inner of error.errors) {
+      const code = findNetworkCode(inner, depth + 1);
+      if (code) return code;
+    }
+  }
+  return "cause" in error ? findNetworkCode(error.cause, depth + 1) : undefined;
+}
