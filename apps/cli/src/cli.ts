@@ -2,7 +2,9 @@ import { parseArgs } from "node:util";
 import { createClient } from "@app/client";
 import { globalOptions } from "./args.ts";
 import type { Command } from "./command.ts";
+import { exportCommand } from "./commands/export.ts";
 import { formatHelp } from "./commands/help.ts";
+import { importCommand } from "./commands/import.ts";
 import { itemsCreate, itemsDelete, itemsGet, itemsList, itemsUpdate } from "./commands/items.ts";
 import { usersCreate, usersDelete, usersGet, usersList, usersUpdate } from "./commands/users.ts";
 import type { Io } from "./context.ts";
@@ -22,6 +24,8 @@ export const commands: ReadonlyArray<Command> = [
   itemsCreate,
   itemsUpdate,
   itemsDelete,
+  importCommand,
+  exportCommand,
 ];
 
 export const defaultUrl = "http://127.0.0.1:8000";

@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { cli, scratchFolder, startTestServer, type TestServer } from "./run.ts";
+
+/** Users whose fields exercise quoting: commas, quotes, line breaks, accents, null and empty descriptions. */
+async function seed(server: TestServer): Promise<void> {
+  const { client } = server;
+  const ann = await client.users.create.mutate({ name: 'Ann "the first", Esq.', email: "ann@example.com" });
+  await client.items.create.mutate({
+    userId: ann.id,
+    title: "Notebook",
+    description: "A5,\ndotted\r\nlines",
+  });
+  await client.items.create.mutate({ userId: ann.id, title: "Pen", description: null });
+  await client.items.create.mutate({ userId: ann.id, title: "Ink", description: "" });
+  const gone = await client.users.create.mutate({ name: "Gone", email: "gone@example.com" });
+  await client.users.create.mutate({ name: "Zoë Ødegård", email: "zoe@example.com" });
+  const cy = await client.users.create.mutate({ name: "Cy", email: "cy@example.com" });
+  await client.items.create.mutate({ userId: cy.id, title: "  spaced  " });
+  // A gap in the ids: the import must not depend on them.
+  await client.users.delete.mutate({ id: gone.id });
+  for (let i = 0; i < 120; i++)
+    await client.users.create.mutate({ name: `User ${i}`, email: `u${i}@example.com` });
+}
+
+describe("export", () => {
+  // CSV has one row an item (Ann takes three), JSON lines one line a user.
+  for (const [format, rows] of [
+    ["csv", 125],
+    ["jsonl", 123],
+  ] as const) {
+    it(`round-trips as ${format} with items: export, import into an empty database, export again, byte for byte`, async () => {
+      using scratch = scratchFolder();
+      await using source = await startTestServer();
+      await seed(source);
+      const first = await cli(source.url, "export", "--with-items", "--format", format);
+      expect(first.code).toBe(0);
+
+      await using target = await startTestServer();
+      const file = scratch.file(`dump.${format}`, first.stdout);
+      const imported = await cli(target.url, "import", file, "--json");
+      expect(JSON.parse(imported.stdout)).toMatchObject({
+        created: rows,
+        rejected: 0,
+        usersCreated: 123,
+        itemsCreated: 4,
+      });
+      expect(imported.code).toBe(0);
+
+      const second = await cli(target.url, "export", "--with-items", "--format", format);
+      expect(second.stdout).toBe(first.stdout);
+      expect(await target.count("users")).toBe(await source.count("users"));
+      expect(await target.count("items")).toBe(await source.count("items"));
+    }, 60_000);
+  }
+
+  it("writes one JSON object a line with only what an import needs", async () => {
+    await using server = await startTestServer();
+    const ann = await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+    await server.client.items.create.mutate({ userId: ann.id, title: "Pen" });
+
+    const plain = await cli(server.url, "export");
+    expect(plain.stdout).toBe('{"name":"Ann","email":"ann@example.com"}\n');
+    const withItems = await cli(server.url, "export", "--with-items");
+    expect(withItems.stdout).toBe(
+      '{"name":"Ann","email":"ann@example.com","items":[{"title":"Pen","description":null}]}\n',
+    );
+  });
+
+  it("writes to --out in the format its extension names, and says how much on stderr", async () => {
+    await using server = await startTestServer();
+    using scratch = scratchFolder();
+    await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+    const out = `${scratch.folder}/users.csv`;
+
+    const result = await cli(server.url, "export", "--out", out);
+    expect(result).toMatchObject({ code: 0, stdout: "", stderr: `Exported 1 users to ${out}\n` });
+    expect(readFileSync(out, "utf8")).toBe("name,email\nAnn,ann@example.com\n");
+  });
+});
