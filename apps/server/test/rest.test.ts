@@ -108,6 +108,14 @@ describe("REST API under /api", () => {
     }
   });
 
+  it("names a bad path parameter as the path names it, not as the procedure does", async () => {
+    await using server = await startTestServer();
+    const response = await call(`${server.url}/api/users/abc/items/`, { body: { title: "Pen" } });
+    expect(response.status).toBe(400);
+    expect(Object.keys(response.body.error.fieldErrors)).toEqual(["id"]);
+    expect(response.body.error.message).toMatch(/^id: /);
+  });
+
   it("answers 404 for a missing user or item, and for an unknown path", async () => {
     await using server = await startTestServer();
     expect(await call(`${server.url}/api/users/42`)).toMatchObject({

@@ -45,6 +45,23 @@ export function toRestError(error: unknown, options: { exposeErrors: boolean }):
   return { status, body: { error: { code: codeByStatus[status] ?? "BAD_REQUEST", message } } };
 }
 
+/**
+ * Invalid input named as the REST caller named it: `POST /api/users/{id}/items/` reports a bad
+ * `id`, not the `userId` field of `items.create` it fills.
+ */
+export function renameInputFields(error: unknown, names: Record<string, string>): unknown {
+  if (!(error instanceof TRPCError) || !(error.cause instanceof z.ZodError)) return error;
+  const restName = new Map(Object.entries(names).map(([rest, field]) => [field, rest]));
+  if (restName.size === 0) return error;
+  const issues = error.cause.issues.map((issue) => {
+    const [head, ...tail] = issue.path;
+    return typeof head === "string" ? { ...issue, path: [restName.get(head) ?? head, ...tail] } : issue;
+  });
+  const message = issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ");
+  // ZodRealError: a plain ZodError is no Error, and TRPCError would wrap it out of sight.
+  return new TRPCError({ code: error.code, message, cause: new z.ZodRealError(issues) });
+}
+
 function fromTRPCError(error: TRPCError, { exposeErrors }: { exposeErrors: boolean }): RestError {
   const status = getHTTPStatusCodeFromError(error);
   const hidden = error.code === "INTERNAL_SERVER_ERROR" && !exposeErrors;

@@ -3,7 +3,7 @@ import type { Orm } from "@app/db";
 import { TRPCError } from "@trpc/server";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requestMediaType } from "../json-only.ts";
-import { toRestError } from "./errors.ts";
+import { renameInputFields, toRestError } from "./errors.ts";
 import { buildInput } from "./input.ts";
 import type { RestOperation } from "./operations.ts";
 import { callProcedure } from "./procedures.ts";
@@ -35,8 +35,12 @@ export async function restRoutesPlugin(api: FastifyInstance, options: RestRoutes
           const input = buildInput(operation, request);
           // A fresh caller per call: the procedure's own validation, unit of work and error mapping.
           const caller = createCaller(createContext({ orm, exposeErrors }));
-          const output = await callProcedure(caller, operation.procedure, input);
-          return reply.code(operation.status).send(output);
+          try {
+            const output = await callProcedure(caller, operation.procedure, input);
+            return reply.code(operation.status).send(output);
+          } catch (error) {
+            throw renameInputFields(error, operation.inputNames ?? {});
+          }
         },
       });
     }
