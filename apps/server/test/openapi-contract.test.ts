@@ -1,0 +1,156 @@
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restErrorBody } from "../src/rest/errors.ts";
+import { buildOpenApiDocument } from "../src/rest/openapi.ts";
+import { resolveOperations } from "../src/rest/operations.ts";
+import { startTestServer, type TestServer } from "./harness.ts";
+
+type Parameter = { name: string; in: "path" | "query"; schema: { type?: string }; example?: unknown };
+type Operation = {
+  operationId: string;
+  parameters?: Parameter[];
+  requestBody?: { content: { "application/json": { example: Record<string, unknown>; schema: BodySchema } } };
+  responses: Record<string, unknown>;
+};
+type BodySchema = { properties: Record<string, { type?: string | string[] }> };
+type Walk = { path: string; method: string; operation: Operation };
+
+// The walk follows the document itself; deletes go last (items before users) so that every
+// other operation still finds the user and the item the suite starts with.
+const document = JSON.parse(JSON.stringify(buildOpenApiDocument(resolveOperations())));
+const paths: Record<string, Record<string, Operation>> = document.paths;
+const deleteOrder = (walk: Walk) =>
+  walk.method !== "delete" ? 0 : walk.path.startsWith("/api/items") ? 1 : 2;
+const walks: Walk[] = Object.entries(paths)
+  .flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+  )
+  .sort((a, b) => deleteOrder(a) - deleteOrder(b));
+
+const base = "http://contract.test/openapi.json";
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats.default(ajv);
+ajv.addSchema({ ...document, $id: base });
+
+/** Validates a body against the schema the document gives for this operation and status. */
+function expectDocumented(walk: Walk, status: number, body: unknown) {
+  expect(Object.keys(walk.operation.responses), `${walk.method} ${walk.path} documents ${status}`).toContain(
+    String(status),
+  );
+  const pointer = [
+    "paths",
+    walk.path,
+    walk.method,
+    "responses",
+    String(status),
+    "content",
+    "application/json",
+    "schema",
+  ]
+    .map((part) => encodeURIComponent(part.replaceAll("~", "~0").replaceAll("/", "~1")))
+    .join("/");
+  const validate = ajv.getSchema(`${base}#/${pointer}`);
+  if (validate === undefined) throw new Error(`no schema at ${pointer}`);
+  expect(validate(body) ? [] : validate.errors, `${walk.method} ${walk.path} ${status} body`).toEqual([]);
+}
+
+type RequestParts = { params: Record<string, unknown>; query: Record<string, unknown>; body?: unknown };
+
+async function send(walk: Walk, parts: RequestParts) {
+  const url = new URL(
+    walk.path.replace(/\{(\w+)\}/g, (_, name: string) => String(parts.params[name])),
+    server.url,
+  );
+  for (const [name, value] of Object.entries(parts.query)) url.searchParams.set(name, String(value));
+  const response = await fetch(url, {
+    method: walk.method.toUpperCase(),
+    ...(parts.body === undefined
+      ? {}
+      : { headers: { "content-type": "application/json" }, body: JSON.stringify(parts.body) }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+function exampleParts({ operation }: Walk): RequestParts {
+  const parts: RequestParts = { params: {}, query: {} };
+  for (const parameter of operation.parameters ?? []) {
+    if (parameter.example === undefined) continue;
+    (parameter.in === "path" ? parts.params : parts.query)[parameter.name] = parameter.example;
+  }
+  parts.body = operation.requestBody?.content["application/json"].example;
+  return parts;
+}
+
+/** Every integer or boolean parameter as a word, every body field as a value of the wrong type. */
+function invalidParts({ operation }: Walk): { parts: RequestParts; broken: string[] } {
+  const parts: RequestParts = { params: {}, query: {} };
+  const broken: string[] = [];
+  for (const parameter of operation.parameters ?? []) {
+    const typed = parameter.schema.type === "integer" || parameter.schema.type === "boolean";
+    if (parameter.in === "path" || typed) {
+      (parameter.in === "path" ? parts.params : parts.query)[parameter.name] = "not-a-number";
+      broken.push(parameter.name);
+    }
+  }
+  const body = operation.requestBody?.content["application/json"].schema;
+  if (body) {
+    parts.body = Object.fromEntries(
+      Object.entries(body.properties).map(([name, property]) => [
+        name,
+        property.type === "string" ? 42 : "text",
+      ]),
+    );
+    broken.push(...Object.keys(body.properties));
+  }
+  return { parts, broken };
+}
+
+let started: TestServer | undefined;
+/** The server all walks share, holding user 1 and their item 1 when the walk starts. */
+const server = {
+  get url(): string {
+    if (started === undefined) throw new Error("the server has not started");
+    return started.url;
+  },
+};
+beforeAll(async () => {
+  started = await startTestServer();
+  const ann = await started.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+  await started.client.items.create.mutate({ userId: ann.id, title: "Pen" });
+});
+afterAll(() => started?.[Symbol.asyncDispose]());
+
+describe("every operation in /openapi.json, against the real server", () => {
+  it("is the document the server serves", async () => {
+    expect(await (await fetch(`${server.url}/openapi.json`)).json()).toEqual(document);
+    expect(walks).toHaveLength(10);
+  });
+
+  it.each(walks)("$method $path answers its example with the documented success", async (walk) => {
+    const { status, body } = await send(walk, exampleParts(walk));
+    expect(status).toBeLessThan(300);
+    expectDocumented(walk, status, body);
+  });
+
+  it.each(walks)("$method $path answers invalid input with a documented 400", async (walk) => {
+    const { parts, broken } = invalidParts(walk);
+    const { status, body } = await send(walk, parts);
+    expect(status).toBe(400);
+    expectDocumented(walk, status, body);
+    const fields = Object.keys(restErrorBody.parse(body).error.fieldErrors ?? {});
+    expect(fields.length).toBeGreaterThan(0);
+    for (const field of fields) expect(broken).toContain(field);
+  });
+
+  it.each(walks.filter((walk) => "404" in walk.operation.responses))(
+    "$method $path answers a missing id with a documented 404",
+    async (walk) => {
+      const parts = exampleParts(walk);
+      for (const name of Object.keys(parts.params)) parts.params[name] = 999_999;
+      const { status, body } = await send(walk, parts);
+      expect(status).toBe(404);
+      expectDocumented(walk, status, body);
+    },
+  );
+});

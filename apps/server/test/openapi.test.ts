@@ -1,0 +1,107 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { restRoutes } from "../src/rest/routes.ts";
+import { startTestServer } from "./harness.ts";
+
+const documentShape = z.looseObject({
+  openapi: z.string(),
+  paths: z.record(z.string(), z.record(z.string(), z.looseObject({ operationId: z.string() }))),
+  components: z.object({ schemas: z.record(z.string(), z.looseObject({})) }),
+});
+
+async function fetchDocument(url: string) {
+  const response = await fetch(`${url}/openapi.json`);
+  expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  return documentShape.parse(await response.json());
+}
+
+/** Every `src` and `href` a page loads. */
+function assetUrls(html: string): string[] {
+  return [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((match) => match[1] ?? "");
+}
+
+describe("/openapi.json and the docs pages", () => {
+  it("serves an OpenAPI 3.1 document that a validator accepts", async () => {
+    await using server = await startTestServer();
+    const document = await fetchDocument(server.url);
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(document.openapi).toBe("3.1.0");
+  });
+
+  it("documents every route of the table as an operation named after its procedure", async () => {
+    await using server = await startTestServer();
+    const { paths } = await fetchDocument(server.url);
+    const documented = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(
+        ([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`,
+      ),
+    );
+    expect(documented.sort()).toEqual(restRoutes.map((r) => `${r.method} ${r.path} ${r.procedure}`).sort());
+  });
+
+  it("documents ids, limits and cursors as integers, and the error body once", async () => {
+    await using server = await startTestServer();
+    const document = await fetchDocument(server.url);
+    const text = JSON.stringify(document);
+    expect(text).toContain('{"name":"id","in":"path","required":true,"schema":{"type":"integer"');
+    expect(text).toContain(
+      '{"name":"limit","in":"query","required":false,"schema":{"default":20,"type":"integer"',
+    );
+    expect(text).toContain('{"name":"cursor","in":"query","required":false,"schema":{"type":"integer"');
+    expect(text).toContain('"400":{"description"');
+    expect(text.match(/"#\/components\/schemas\/Error"/g)?.length).toBeGreaterThan(10);
+  });
+
+  it("holds only schemas a strict JSON Schema 2020-12 validator compiles", async () => {
+    await using server = await startTestServer();
+    const { components } = await fetchDocument(server.url);
+    const ajv = new Ajv2020({ strict: true });
+    // The one keyword of the wrapper below that is not JSON Schema: it keeps `#/components/…` refs.
+    ajv.addKeyword("components");
+    addFormats.default(ajv);
+    ajv.addSchema({ $id: "http://openapi.test/components", components }, undefined, undefined, false);
+    for (const name of Object.keys(components.schemas)) {
+      expect(
+        () => ajv.compile({ $ref: `http://openapi.test/components#/components/schemas/${name}` }),
+        name,
+      ).not.toThrow();
+    }
+  });
+
+  it.each([
+    ["/docs", "swagger-ui-bundle.js"],
+    ["/redoc", "redoc.standalone.js"],
+  ])("serves %s from npm packages only, with no CDN", async (path, script) => {
+    await using server = await startTestServer();
+    for (const url of [path, `${path}/`]) {
+      const page = await fetch(`${server.url}${url}`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      const html = await page.text();
+      expect(html).not.toMatch(/https?:\/\//);
+      const assets = assetUrls(html);
+      expect(assets.some((asset) => asset.endsWith(script))).toBe(true);
+      for (const asset of assets) {
+        expect(asset.startsWith("/")).toBe(true);
+        const response = await fetch(`${server.url}${asset}`);
+        expect(response.status, asset).toBe(200);
+        expect((await response.arrayBuffer()).byteLength, asset).toBeGreaterThan(100);
+      }
+    }
+  });
+
+  it("points both pages at this server's /openapi.json, with no online validator", async () => {
+    await using server = await startTestServer();
+    const initializer = await (await fetch(`${server.url}/docs/swagger-initializer.js`)).text();
+    expect(initializer).toContain('url: "/openapi.json"');
+    expect(initializer).toContain("validatorUrl: null");
+    expect(await (await fetch(`${server.url}/redoc`)).text()).toContain('spec-url="/openapi.json"');
+    // No `servers`: "Try it out" calls the origin the document came from.
+    expect((await fetchDocument(server.url)).servers).toBeUndefined();
+  });
+});
