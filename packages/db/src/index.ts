@@ -14,3 +14,4 @@ export { migrateToLatest } from "./migrate.ts";
 export * as items from "./repositories/items.ts";
 export type { Page, PageQuery } from "./repositories/pagination.ts";
 export * as users from "./repositories/users.ts";
+export { isTransientDatabaseError } from "./transient-errors.ts";

@@ -1,3 +1,4 @@
+import { TableExistsException } from "@mikro-orm/core";
 import type { Orm } from "./create-orm.ts";
 
 /** Any constant works; it only has to be the same in every process of this application. */
@@ -5,18 +6,36 @@ const migrationLockKey = 727_274_001;
 
 /**
  * Applies every pending migration and returns the names of those it ran. Several servers may
- * start at once against one database: on PostgreSQL and MariaDB they take a lock first, so one
- * migrates and the others then find nothing to do.
+ * start at once against one database: one migrates, the others then find nothing to do.
  */
 export async function migrateToLatest(orm: Orm): Promise<string[]> {
-  if (orm.dialect === "sqlite") return names(await orm.migrator.up());
+  return orm.dialect === "sqlite" ? migrateSqlite(orm) : migrateUnderLock(orm);
+}
+
+/**
+ * SQLite has one connection per process, which the migrator needs for itself, so no lock can be
+ * held around it. Each migration batch runs in one `begin immediate` transaction instead; a
+ * process that loses the race fails on a table the winner created, rolls back, and retries to
+ * find nothing left to do.
+ */
+async function migrateSqlite(orm: Orm, attempts = 3): Promise<string[]> {
+  try {
+    return names(await orm.migrator.up());
+  } catch (error) {
+    if (attempts <= 1 || !(error instanceof TableExistsException)) throw error;
+    return migrateSqlite(orm, attempts - 1);
+  }
+}
+
+/** PostgreSQL and MariaDB: a database lock held in a transaction around the migrator. */
+async function migrateUnderLock(orm: Orm): Promise<string[]> {
   const connection = orm.driver.getConnection();
   const trx = await connection.begin();
   const run = (sql: string) => connection.execute(sql, [], "all", trx);
   try {
     if (orm.dialect === "postgresql") {
       await run(`select pg_advisory_xact_lock(${migrationLockKey})`);
-    } else {
+    } else if (orm.dialect === "mariadb") {
       await run(`select get_lock('migrations-${migrationLockKey}', 60)`);
     }
     const applied = names(await orm.migrator.up({ transaction: trx }));

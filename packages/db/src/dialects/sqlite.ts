@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { SqliteDriver } from "@mikro-orm/sqlite";
-import { CompiledQuery, type DatabaseConnection } from "kysely";
+import Database from "better-sqlite3";
+import { ImmediateSqliteDialect } from "./sqlite-immediate-dialect.ts";
 import type { DialectOptions } from "./types.ts";
 
 export type SqliteSettings = {
@@ -12,23 +13,21 @@ export type SqliteSettings = {
 
 /**
  * SQLite: the file and its folder are created when missing. MikroORM only sets `foreign_keys`;
- * WAL, `synchronous` and the busy timeout are ours (docs/decisions/002-sqlite-pragmas.md).
+ * the busy timeout, WAL and `synchronous` are ours (docs/decisions/002-sqlite-pragmas.md), and
+ * transactions begin immediate so several processes can write one file.
  */
 export function sqliteOptions(settings: SqliteSettings): DialectOptions {
   const inMemory = settings.path === ":memory:";
   if (!inMemory) mkdirSync(dirname(settings.path), { recursive: true });
-  const pragmas = [
-    ...(inMemory ? [] : ["pragma journal_mode = wal"]),
-    `pragma synchronous = ${settings.synchronous}`,
-    `pragma busy_timeout = ${settings.busyTimeoutMs}`,
-  ];
-  return {
-    driver: SqliteDriver,
-    dbName: settings.path,
-    onCreateConnection: async (connection) => {
-      for (const pragma of pragmas) {
-        await (connection as DatabaseConnection).executeQuery(CompiledQuery.raw(pragma));
-      }
+  const dialect = new ImmediateSqliteDialect({
+    database: async () => {
+      // The busy timeout is set at open, before anything else touches the file: switching a
+      // new file to WAL needs a moment of exclusive access while another process may hold it.
+      const db = new Database(settings.path, { timeout: settings.busyTimeoutMs });
+      if (!inMemory) db.pragma("journal_mode = wal");
+      db.pragma(`synchronous = ${settings.synchronous}`);
+      return db;
     },
-  };
+  });
+  return { driver: SqliteDriver, dbName: settings.path, driverOptions: dialect };
 }

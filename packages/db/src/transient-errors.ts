@@ -1,0 +1,47 @@
+import {
+  ConnectionException,
+  DeadlockException,
+  DriverException,
+  LockWaitTimeoutException,
+} from "@mikro-orm/core";
+
+/** Driver error codes that mean "not now" rather than "never": the same call may succeed soon. */
+const transientCodes = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "PROTOCOL_CONNECTION_LOST",
+  "57P01", // PostgreSQL: terminating connection due to administrator command
+  "57P02", // crash shutdown
+  "57P03", // cannot connect now (starting up or shutting down)
+  "53300", // too many connections
+]);
+
+/**
+ * True when an error says the database is busy or unreachable for a moment (a lock held by
+ * another process past the busy timeout, a dropped or refused connection, a deadlock victim,
+ * an exhausted pool), as opposed to a bug or a bad request: callers get 503 and may retry.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (
+      current instanceof LockWaitTimeoutException ||
+      current instanceof ConnectionException ||
+      current instanceof DeadlockException
+    ) {
+      return true;
+    }
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (transientCodes.has(code) || code.startsWith("SQLITE_BUSY"))) return true;
+    if (
+      /timeout exceeded when trying to connect|Connection terminated|database is locked/i.test(
+        current.message,
+      )
+    ) {
+      return true;
+    }
+    current = current instanceof DriverException || current.cause ? current.cause : undefined;
+  }
+  return false;
+}
