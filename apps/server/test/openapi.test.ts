@@ -82,6 +82,8 @@ describe("/openapi.json and the docs pages", () => {
       const page = await fetch(`${server.url}${url}`);
       expect(page.status).toBe(200);
       expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+      // The browser itself refuses any other origin, should a bundle reach for one.
+      expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
       const html = await page.text();
       expect(html).not.toMatch(/https?:\/\//);
       const assets = assetUrls(html);

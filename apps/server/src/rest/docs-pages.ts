@@ -26,6 +26,18 @@ const swaggerInitializer = `window.ui = SwaggerUIBundle({
 });
 `;
 
+/**
+ * The browser may load nothing from another origin: ReDoc 2.5 would otherwise fetch its footer
+ * logo from Redocly's CDN. Inline styles are allowed because both UIs style elements at run time;
+ * ReDoc's search runs in a worker it builds from a blob.
+ */
+export const docsContentSecurityPolicy = [
+  "default-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "worker-src 'self' blob:",
+].join("; ");
+
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
@@ -57,11 +69,16 @@ const redocPage = page(
 
 /** Swagger UI at /docs and ReDoc at /redoc, both reading /openapi.json from this server. */
 export async function docsPages(app: FastifyInstance): Promise<void> {
-  for (const path of ["/docs", "/docs/"]) {
-    app.get(path, (_request, reply) => reply.type("text/html; charset=utf-8").send(swaggerPage));
-  }
-  for (const path of ["/redoc", "/redoc/"]) {
-    app.get(path, (_request, reply) => reply.type("text/html; charset=utf-8").send(redocPage));
+  const pages = { "/docs": swaggerPage, "/redoc": redocPage };
+  for (const [path, html] of Object.entries(pages)) {
+    for (const url of [path, `${path}/`]) {
+      app.get(url, (_request, reply) =>
+        reply
+          .type("text/html; charset=utf-8")
+          .header("content-security-policy", docsContentSecurityPolicy)
+          .send(html),
+      );
+    }
   }
   app.get("/docs/swagger-initializer.js", (_request, reply) =>
     reply.type("text/javascript; charset=utf-8").send(swaggerInitializer),
