@@ -3,6 +3,16 @@ import { z } from "zod";
 /** A database id: a positive integer. */
 export const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * A string every database stores as sent. NUL is refused because PostgreSQL rejects it and SQLite
+ * ends the statement there (both were a 500); an unpaired UTF-16 surrogate because every driver
+ * silently stores U+FFFD in its place. Found by apps/server/test/fuzz-inputs.test.ts.
+ */
+export const storableText = z
+  .string()
+  .refine((s) => !s.includes("\u0000"), { message: "Must not contain NUL characters" })
+  .refine((s) => s.isWellFormed(), { message: "Must not contain unpaired UTF-16 surrogates" });
+
 /** ISO-8601 timestamps, as every output carries them. */
 export const timestamp = z.iso.datetime();
 

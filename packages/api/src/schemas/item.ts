@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { cursor, id, limit, pageOf, timestamp } from "./common.ts";
+import { cursor, id, limit, pageOf, storableText, timestamp } from "./common.ts";
 
-export const itemTitle = z.string().trim().min(1).max(200);
-export const itemDescription = z.string().trim().max(2000).nullable();
+export const itemTitle = storableText.trim().min(1).max(200);
+export const itemDescription = storableText.trim().max(2000).nullable();
 
 export const itemOutput = z.object({
   id,

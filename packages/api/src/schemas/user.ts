@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { cursor, id, limit, pageOf, timestamp } from "./common.ts";
+import { cursor, id, limit, pageOf, storableText, timestamp } from "./common.ts";
 import { itemOutput } from "./item.ts";
 
-export const userName = z.string().trim().min(1).max(100);
+export const userName = storableText.trim().min(1).max(100);
 /** Trimmed and lower-cased before it is checked, so `" Ann@Example.COM "` is `"ann@example.com"`. */
 export const userEmail = z.string().trim().toLowerCase().max(254).check(z.email());
 export const userVersion = z.number().int().positive();
@@ -26,7 +26,7 @@ export const listUsersInput = z
     limit,
     cursor,
     /** Matches name or email, case-insensitively. */
-    search: z.string().trim().max(254).optional(),
+    search: storableText.trim().max(254).optional(),
     withItems: z.boolean().default(false),
   })
   .prefault({});

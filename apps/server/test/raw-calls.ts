@@ -1,0 +1,78 @@
+import {
+  byIdInput,
+  createItemInput,
+  createUserInput,
+  listItemsInput,
+  listUsersInput,
+  updateItemInput,
+  updateUserInput,
+} from "@app/api/schemas";
+import type { z } from "zod";
+import type { TestServer } from "./harness.ts";
+
+/** One tRPC procedure as a raw HTTP caller sees it, with the schema that judges its input. */
+export type ProcedureSpec = { path: string; kind: "query" | "mutation"; schema: z.ZodType | null };
+
+/** Every procedure of the API. `health` takes no input, so any payload is ignored and it answers 200. */
+export const procedures: ProcedureSpec[] = [
+  { path: "users.create", kind: "mutation", schema: createUserInput },
+  { path: "users.list", kind: "query", schema: listUsersInput },
+  { path: "users.byId", kind: "query", schema: byIdInput },
+  { path: "users.update", kind: "mutation", schema: updateUserInput },
+  { path: "users.delete", kind: "mutation", schema: byIdInput },
+  { path: "items.create", kind: "mutation", schema: createItemInput },
+  { path: "items.list", kind: "query", schema: listItemsInput },
+  { path: "items.byId", kind: "query", schema: byIdInput },
+  { path: "items.update", kind: "mutation", schema: updateItemInput },
+  { path: "items.delete", kind: "mutation", schema: byIdInput },
+  { path: "health", kind: "query", schema: null },
+];
+
+export type RawAnswer = { status: number; body: unknown };
+
+/**
+ * Sends `payload` as a procedure's input the way any HTTP client could: a query as `?input=`, a
+ * mutation as a JSON body. No typed client, so nothing stops a wrong type on the way.
+ */
+export async function callRaw(url: string, procedure: ProcedureSpec, payload: unknown): Promise<RawAnswer> {
+  const json = JSON.stringify(payload);
+  const response =
+    procedure.kind === "query"
+      ? await fetch(`${url}/trpc/${procedure.path}?input=${encodeURIComponent(json)}`)
+      : await fetch(`${url}/trpc/${procedure.path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: json,
+        });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+/** Every row of both tables, straight from the database, in id order: "unchanged" means equal to this. */
+export async function snapshotRows(server: TestServer): Promise<{ users: unknown[]; items: unknown[] }> {
+  const em = server.orm.em.fork();
+  return {
+    users: await em.execute("select * from users order by id"),
+    items: await em.execute("select * from items order by id"),
+  };
+}
+
+/** The tRPC error fields a 400 must carry. */
+export type BadRequestBody = {
+  error: {
+    message: string;
+    data: {
+      code: string;
+      httpStatus: number;
+      zodError: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
+    };
+  };
+};
+
+/** Narrows a raw answer's body to a tRPC error, or throws with the body in the message. */
+export function errorBody(answer: RawAnswer): BadRequestBody["error"] {
+  const body = answer.body as Partial<BadRequestBody> | null;
+  if (!body?.error?.data)
+    throw new Error(`not a tRPC error (${answer.status}): ${JSON.stringify(answer.body)}`);
+  return body.error;
+}
