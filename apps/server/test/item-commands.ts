@@ -1,0 +1,85 @@
+import fc from "fast-check";
+import { expect } from "vitest";
+import {
+  expectAgreement,
+  expectFailure,
+  expectSuccess,
+  type ModelCommand,
+  maxId,
+  missingId,
+  outcomeOf,
+  pickItem,
+  pickUser,
+  target,
+  text,
+} from "./model.ts";
+
+/** A description to send: text, null (none), or left out. */
+const description = fc.option(fc.option(text(40), { nil: null }), { nil: undefined });
+
+const createItem = fc.record({ target, title: text(40), description }).map(
+  (c): ModelCommand => ({
+    check: () => true,
+    async run(model, real) {
+      const owner = c.target === null ? undefined : pickUser(model, c.target);
+      const input = { userId: owner?.id ?? missingId, title: c.title, description: c.description };
+      const outcome = await outcomeOf(real.server.client.items.create.mutate(input));
+      if (!owner) expectFailure(outcome, "NOT_FOUND");
+      else {
+        const item = expectSuccess(outcome);
+        const expected = { title: c.title.trim(), description: c.description?.trim() ?? null };
+        expect(item).toMatchObject({ ...expected, ownerId: owner.id });
+        const allIds = model.users.flatMap((u) => u.items.map((i) => i.id));
+        expect(item.id).toBeGreaterThan(maxId(allIds));
+        owner.items.push({ id: item.id, ...expected });
+      }
+      await expectAgreement(model, real);
+    },
+    toString: () => `items.create(${fc.stringify(c)})`,
+  }),
+);
+
+const updateItem = fc
+  .record({ target, title: fc.option(text(40), { nil: undefined }), description })
+  .filter((c) => c.title !== undefined || c.description !== undefined)
+  .map(
+    (c): ModelCommand => ({
+      check: () => true,
+      async run(model, real) {
+        const picked = c.target === null ? undefined : pickItem(model, c.target);
+        const input = { id: picked?.item.id ?? missingId, title: c.title, description: c.description };
+        const outcome = await outcomeOf(real.server.client.items.update.mutate(input));
+        if (!picked) expectFailure(outcome, "NOT_FOUND");
+        else {
+          const { item, owner } = picked;
+          if (c.title !== undefined) item.title = c.title.trim();
+          if (c.description !== undefined) item.description = c.description?.trim() ?? null;
+          expect(expectSuccess(outcome)).toMatchObject({ ...item, ownerId: owner.id });
+        }
+        await expectAgreement(model, real);
+      },
+      toString: () => `items.update(${fc.stringify(c)})`,
+    }),
+  );
+
+const deleteItem = target.map(
+  (n): ModelCommand => ({
+    check: () => true,
+    async run(model, real) {
+      const picked = n === null ? undefined : pickItem(model, n);
+      const outcome = await outcomeOf(
+        real.server.client.items.delete.mutate({ id: picked?.item.id ?? missingId }),
+      );
+      if (!picked) expectFailure(outcome, "NOT_FOUND");
+      else {
+        expect(expectSuccess(outcome)).toEqual({ id: picked.item.id });
+        picked.owner.items = picked.owner.items.filter((i) => i !== picked.item);
+      }
+      await expectAgreement(model, real);
+    },
+    toString: () => `items.delete(${n ?? "missing"})`,
+  }),
+);
+
+/** items.create, items.update and items.delete, each checked against the model. */
+export const itemCommands = [createItem, updateItem, deleteItem];

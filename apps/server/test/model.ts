@@ -1,0 +1,86 @@
+import { isClientError } from "@app/client";
+import fc from "fast-check";
+import { expect } from "vitest";
+import type { TestServer } from "./harness.ts";
+import { oddStorableString } from "./hostile-values.ts";
+
+/** What the database should hold, kept by the model-based test beside the real server. */
+export type ModelItem = { id: number; title: string; description: string | null };
+export type ModelUser = { id: number; name: string; email: string; version: number; items: ModelItem[] };
+export type Model = { users: ModelUser[] };
+export type Real = { server: TestServer };
+export type ModelCommand = fc.AsyncCommand<Model, Real>;
+
+/** An id no row will ever have in a test: the "missing" target of every command. */
+export const missingId = 999_999_999;
+
+/** The result of a call as a value: its output, or the tRPC error code it failed with. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string | undefined };
+
+export async function outcomeOf<T>(call: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await call };
+  } catch (error) {
+    if (!isClientError(error)) throw error;
+    return { ok: false, code: error.data?.code };
+  }
+}
+
+/** Expects the call to have failed with `code`. */
+export function expectFailure(outcome: Outcome<unknown>, code: string): void {
+  expect(outcome.ok ? "ok" : outcome.code).toBe(code);
+}
+
+/** Expects success and returns the output. */
+export function expectSuccess<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new Error(`expected success, got ${outcome.code}`);
+  return outcome.value;
+}
+
+/** Every user with its items, read page by page through the API, in the model's shape. */
+async function readAll(server: TestServer): Promise<ModelUser[]> {
+  const users: ModelUser[] = [];
+  let cursor: number | null = null;
+  do {
+    const page = await server.client.users.list.query({ limit: 100, cursor, withItems: true });
+    for (const { id, name, email, version, items = [] } of page.items) {
+      for (const item of items) expect(item.ownerId).toBe(id);
+      const modelItems = items.map(({ id, title, description }) => ({ id, title, description }));
+      users.push({ id, name, email, version, items: modelItems });
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return users;
+}
+
+/** The check after every step: the API and the raw row counts agree with the model. */
+export async function expectAgreement(model: Model, { server }: Real): Promise<void> {
+  expect(await readAll(server)).toEqual(model.users);
+  expect(await server.count("users")).toBe(model.users.length);
+  expect(await server.count("items")).toBe(model.users.reduce((n, user) => n + user.items.length, 0));
+}
+
+/** The n-th user of the model (wrapping), or undefined when there is none. */
+export function pickUser(model: Model, n: number): ModelUser | undefined {
+  return model.users[n % Math.max(model.users.length, 1)];
+}
+
+/** The n-th item of all users (wrapping), with its owner, or undefined when there is none. */
+export function pickItem(model: Model, n: number): { owner: ModelUser; item: ModelItem } | undefined {
+  const all = model.users.flatMap((owner) => owner.items.map((item) => ({ owner, item })));
+  return all[n % Math.max(all.length, 1)];
+}
+
+/** Which row a command aims at: mostly a real one (the n-th, wrapping), sometimes none (null). */
+export const target = fc.option(fc.nat(), { nil: null, freq: 6 });
+
+/** Valid text: a few repeated names (so that some updates change nothing) and odd ones. */
+export function text(maxLength: number) {
+  const odd = oddStorableString({ minLength: 1, maxLength }).filter((s) => s.trim().length > 0);
+  return fc.oneof(fc.constantFrom("Ann", " Ann ", "Bob"), odd);
+}
+
+/** The largest id among `ids`, 0 when there is none: a new row's id must be above it. */
+export function maxId(ids: number[]): number {
+  return Math.max(0, ...ids);
+}

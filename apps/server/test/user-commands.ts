@@ -1,0 +1,104 @@
+import fc from "fast-check";
+import { expect } from "vitest";
+import {
+  expectAgreement,
+  expectFailure,
+  expectSuccess,
+  type ModelCommand,
+  maxId,
+  missingId,
+  outcomeOf,
+  pickUser,
+  target,
+  text,
+} from "./model.ts";
+
+/** Six addresses in assorted letter case and padding, so that creates and updates collide. */
+const email = fc
+  .tuple(fc.integer({ min: 0, max: 5 }), fc.constantFrom("", "upper", "padded"))
+  .map(([n, variant]) => {
+    const address = `user${n}@example.com`;
+    return variant === "upper" ? address.toUpperCase() : variant === "padded" ? ` ${address}  ` : address;
+  });
+
+const normalize = (address: string) => address.trim().toLowerCase();
+
+const createUser = fc.record({ name: text(30), email }).map(
+  (input): ModelCommand => ({
+    check: () => true,
+    async run(model, real) {
+      const outcome = await outcomeOf(real.server.client.users.create.mutate(input));
+      const address = normalize(input.email);
+      if (model.users.some((u) => u.email === address)) expectFailure(outcome, "CONFLICT");
+      else {
+        const user = expectSuccess(outcome);
+        expect(user).toMatchObject({ name: input.name.trim(), email: address, version: 1, items: [] });
+        expect(user.id).toBeGreaterThan(maxId(model.users.map((u) => u.id)));
+        model.users.push({ id: user.id, name: user.name, email: address, version: 1, items: [] });
+      }
+      await expectAgreement(model, real);
+    },
+    toString: () => `users.create(${fc.stringify(input)})`,
+  }),
+);
+
+const updateUser = fc
+  .record({
+    target,
+    name: fc.option(text(30), { nil: undefined }),
+    email: fc.option(email, { nil: undefined }),
+    version: fc.constantFrom("current", "stale", "none"),
+  })
+  .filter((c) => c.name !== undefined || c.email !== undefined)
+  .map(
+    (c): ModelCommand => ({
+      check: () => true,
+      async run(model, real) {
+        const user = c.target === null ? undefined : pickUser(model, c.target);
+        const seen = user?.version ?? 1;
+        const version = { current: seen, stale: seen > 1 ? seen - 1 : seen + 1, none: undefined }[c.version];
+        const input = { id: user?.id ?? missingId, name: c.name, email: c.email, version };
+        const outcome = await outcomeOf(real.server.client.users.update.mutate(input));
+        const name = c.name?.trim() ?? user?.name;
+        const address = c.email === undefined ? user?.email : normalize(c.email);
+        if (!user) expectFailure(outcome, "NOT_FOUND");
+        else if (c.version === "stale") expectFailure(outcome, "CONFLICT");
+        else if (model.users.some((u) => u.id !== user.id && u.email === address))
+          expectFailure(outcome, "CONFLICT");
+        else {
+          // Nothing to write is no write at all, so the version only moves when something changed.
+          const changed = name !== user.name || address !== user.email;
+          const updated = expectSuccess(outcome);
+          expect(updated).toMatchObject({
+            id: user.id,
+            name,
+            email: address,
+            version: seen + (changed ? 1 : 0),
+          });
+          Object.assign(user, { name: updated.name, email: updated.email, version: updated.version });
+        }
+        await expectAgreement(model, real);
+      },
+      toString: () => `users.update(${fc.stringify(c)})`,
+    }),
+  );
+
+const deleteUser = target.map(
+  (n): ModelCommand => ({
+    check: () => true,
+    async run(model, real) {
+      const user = n === null ? undefined : pickUser(model, n);
+      const outcome = await outcomeOf(real.server.client.users.delete.mutate({ id: user?.id ?? missingId }));
+      if (!user) expectFailure(outcome, "NOT_FOUND");
+      else {
+        expect(expectSuccess(outcome)).toEqual({ id: user.id });
+        model.users = model.users.filter((u) => u !== user);
+      }
+      await expectAgreement(model, real);
+    },
+    toString: () => `users.delete(${n ?? "missing"})`,
+  }),
+);
+
+/** users.create, users.update and users.delete, each checked against the model. */
+export const userCommands = [createUser, updateUser, deleteUser];
