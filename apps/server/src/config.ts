@@ -26,6 +26,8 @@ const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
   /** NORMAL survives a process crash; FULL also survives a power loss, at the cost of slower commits. */
   SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  /** How long a SQLite write waits for another process's write lock before answering 503 (ms). */
+  SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** PostgreSQL/MariaDB: most connections each server process opens. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(connectionDefaults.poolMax),
   /** PostgreSQL/MariaDB: how long to wait for a connection, new or from a busy pool (ms). */

@@ -6,6 +6,7 @@ import type { Config } from "./config.ts";
 export type RunningServer = {
   app: FastifyInstance;
   orm: Orm;
+  config: Config;
   /** Where it listens, e.g. `http://127.0.0.1:8000`. */
   url: string;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
@@ -18,6 +19,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const orm = await createOrm({
     url: config.DATABASE_URL,
     sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
+    busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS,
     poolMax: config.DATABASE_POOL_MAX,
     connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
@@ -35,7 +37,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       closing ??= app.close().finally(() => orm.close());
       return closing;
     };
-    return { app, orm, url: `http://${host}:${port}`, close, [Symbol.asyncDispose]: close };
+    return { app, orm, config, url: `http://${host}:${port}`, close, [Symbol.asyncDispose]: close };
   } catch (error) {
     await orm.close();
     throw error;

@@ -13,10 +13,15 @@ export const unitOfWork = t.middleware(async ({ ctx, type, next }) => {
     if (!result.ok) throw toTRPCError(result.error);
     return result;
   }
-  return em.transactional(async (trx) => {
-    const result = await next({ ctx: { em: trx } });
-    // next() reports a failure instead of throwing it; throwing is what makes the transaction roll back.
-    if (!result.ok) throw toTRPCError(result.error);
-    return result;
-  });
+  try {
+    return await em.transactional(async (trx) => {
+      const result = await next({ ctx: { em: trx } });
+      // next() reports a failure instead of throwing it; throwing is what makes the transaction roll back.
+      if (!result.ok) throw result.error;
+      return result;
+    });
+  } catch (error) {
+    // Also what begin and commit throw (a lock not granted in time, a dropped connection).
+    throw toTRPCError(error);
+  }
 });

@@ -26,7 +26,7 @@ describe("createOrm", () => {
     expect(await pragma("journal_mode")).toBe("wal");
     expect(await pragma("synchronous")).toBe(1);
     expect(await pragma("foreign_keys")).toBe(1);
-    expect(await pragma("busy_timeout")).toBe(5000);
+    expect(await pragma("busy_timeout")).toBe(100);
   });
 
   it("lets FULL synchronous be chosen", async () => {

@@ -8,24 +8,19 @@ const migrationLockKey = 727_274_001;
  * Applies every pending migration and returns the names of those it ran. Several servers may
  * start at once against one database: one migrates, the others then find nothing to do.
  */
-export async function migrateToLatest(orm: Orm): Promise<string[]> {
-  return orm.dialect === "sqlite" ? migrateSqlite(orm) : migrateUnderLock(orm);
-}
-
-/**
- * SQLite has one connection per process, which the migrator needs for itself, so no lock can be
- * held around it. Each migration batch runs in one `begin immediate` transaction instead; a
- * process that loses the race fails on a table the winner created, rolls back, and retries to
- * find nothing left to do.
- */
-async function migrateSqlite(orm: Orm, attempts = 3): Promise<string[]> {
+export async function migrateToLatest(orm: Orm, attempts = 3): Promise<string[]> {
   try {
-    return names(await orm.migrator.up());
+    return orm.dialect === "sqlite" ? names(await orm.migrator.up()) : await migrateUnderLock(orm);
   } catch (error) {
+    // The loser of a race to create a table (the migrator creates its own bookkeeping table
+    // outside any lock) rolls back; on the next attempt it finds the work done.
     if (attempts <= 1 || !(error instanceof TableExistsException)) throw error;
-    return migrateSqlite(orm, attempts - 1);
+    return migrateToLatest(orm, attempts - 1);
   }
 }
+
+// SQLite has one connection per process, which the migrator needs for itself, so no lock can be
+// held around it: each batch runs in one `begin immediate` transaction, and a lost race retries.
 
 /** PostgreSQL and MariaDB: a database lock held in a transaction around the migrator. */
 async function migrateUnderLock(orm: Orm): Promise<string[]> {

@@ -5,9 +5,13 @@ import Database from "better-sqlite3";
 import { ImmediateSqliteDialect } from "./sqlite-immediate-dialect.ts";
 import type { DialectOptions } from "./types.ts";
 
+/** Longest a single SQLite call may block the event loop waiting for another process's lock. */
+export const syncBusyTimeoutMs = 100;
+
 export type SqliteSettings = {
   path: string;
   synchronous: "NORMAL" | "FULL";
+  /** How long a write transaction waits (asynchronously) for another process's write lock. */
   busyTimeoutMs: number;
 };
 
@@ -20,10 +24,13 @@ export function sqliteOptions(settings: SqliteSettings): DialectOptions {
   const inMemory = settings.path === ":memory:";
   if (!inMemory) mkdirSync(dirname(settings.path), { recursive: true });
   const dialect = new ImmediateSqliteDialect({
+    lockTimeoutMs: settings.busyTimeoutMs,
     database: async () => {
-      // The busy timeout is set at open, before anything else touches the file: switching a
-      // new file to WAL needs a moment of exclusive access while another process may hold it.
-      const db = new Database(settings.path, { timeout: settings.busyTimeoutMs });
+      // The synchronous busy timeout blocks the event loop while it waits, so it stays short:
+      // the long wait for the write lock is the dialect's asynchronous one. It is set at open,
+      // before anything touches the file: switching a new file to WAL needs a moment of
+      // exclusive access while another process may hold it.
+      const db = new Database(settings.path, { timeout: syncBusyTimeoutMs });
       if (!inMemory) db.pragma("journal_mode = wal");
       db.pragma(`synchronous = ${settings.synchronous}`);
       return db;

@@ -1,4 +1,9 @@
-import { type EntityManager, OptimisticLockError, UniqueConstraintViolationException } from "@mikro-orm/sql";
+import {
+  type EntityManager,
+  LockMode,
+  OptimisticLockError,
+  UniqueConstraintViolationException,
+} from "@mikro-orm/sql";
 import { User } from "../entities/user.ts";
 import { ConflictError, RecordNotFoundError } from "../errors.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
@@ -42,7 +47,11 @@ export async function getUser(em: EntityManager, id: number, options = { withIte
 /** Applies the given changes; a `version` other than the current one is a ConflictError. */
 export async function updateUser(em: EntityManager, changes: UserChanges): Promise<User> {
   const { id, version, ...fields } = changes;
-  const user = await getUser(em, id, { withItems: false });
+  // Lock the row (PostgreSQL, MariaDB: select … for update; SQLite's begin immediate already
+  // holds the file's write lock), so concurrent updates queue up instead of tripping the
+  // version check of an update that did not ask for one.
+  const user = await em.findOne(User, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!user) throw RecordNotFoundError.user(id);
   if (version !== undefined && version !== user.version) {
     throw ConflictError.staleVersion(id, version, user.version);
   }

@@ -1,0 +1,33 @@
+import { createOrm } from "@app/db";
+import { describe, expect, it } from "vitest";
+import { expectClientError, startTestServer } from "./harness.ts";
+
+describe("SQLite shared with another process", () => {
+  it("waits for another writer, answers 503 only past the busy timeout, then recovers", async () => {
+    await using server = await startTestServer({ SQLITE_BUSY_TIMEOUT_MS: "300" });
+    // Another process (here: another connection) holds the file's write lock.
+    const other = await createOrm({ url: server.config.DATABASE_URL });
+    const em = other.em.fork();
+    try {
+      await em.execute("begin immediate");
+      const started = Date.now();
+      const error = await expectClientError(
+        server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" }),
+        "SERVICE_UNAVAILABLE",
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(error.data?.httpStatus).toBe(503);
+      expect(error.message).toMatch(/busy or unreachable.*try again/);
+      // Reads are not blocked by a writer in WAL mode.
+      expect((await server.client.users.list.query()).items).toEqual([]);
+
+      // A lock released within the timeout is simply waited for.
+      const waiting = server.client.users.create.mutate({ name: "Bob", email: "bob@example.com" });
+      setTimeout(() => void em.execute("commit"), 100);
+      expect(await waiting).toMatchObject({ name: "Bob" });
+    } finally {
+      await other.close(true);
+    }
+    expect(await server.count("users")).toBe(1);
+  });
+});
