@@ -105,7 +105,8 @@ function ensureDependencies(env) {
   if (existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) return;
   log("installing dependencies with pnpm");
   const args = ["install", "--reporter=append-only", ...(lock ? ["--frozen-lockfile"] : [])];
-  const result = spawnSync("pnpm", args, { cwd: root, env, stdio: "inherit" });
+  // pnpm's output goes to stderr: stdout belongs to the task (e.g. the CLI's --json output).
+  const result = spawnSync("pnpm", args, { cwd: root, env, stdio: ["ignore", 2, 2] });
   if (result.status !== 0) throw new Error("pnpm install failed");
   writeFileSync(stampFile, stamp);
 }
