@@ -14,7 +14,7 @@ export async function migrateToLatest(orm: Orm, attempts = 3): Promise<string[]>
   } catch (error) {
     // The loser of a race to create a table (the migrator creates its own bookkeeping table
     // outside any lock) rolls back; on the next attempt it finds the work done.
-    if (attempts <= 1 || !(error instanceof TableExistsException)) throw error;
+    if (attempts <= 1 || !lostTableRace(error)) throw error;
     return migrateToLatest(orm, attempts - 1);
   }
 }
@@ -43,6 +43,13 @@ async function migrateUnderLock(orm: Orm): Promise<string[]> {
     await connection.rollback(trx);
     throw error;
   }
+}
+
+/** MikroORM converts most "already exists" errors, but not those of the migrator's own multi-statement DDL. */
+function lostTableRace(error: unknown): boolean {
+  return (
+    error instanceof TableExistsException || (error instanceof Error && /already exists/i.test(error.message))
+  );
 }
 
 function names(migrations: { name: string }[]): string[] {
