@@ -1,11 +1,14 @@
 import { type AppRouter, appRouter, createCaller, createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import cors from "@fastify/cors";
+import rateLimit from "@fastify/rate-limit";
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import { refuseNonJsonPosts } from "./json-only.ts";
+import { requestIdFor } from "./request-id.ts";
 import { restApi } from "./rest/index.ts";
+import { addSecurityHeaders } from "./security-headers.ts";
 import { webApp } from "./web-app.ts";
 
 /** 1 MB: far above any valid call (a batch of 10 creates is a few KB), far below a memory problem. */
@@ -13,7 +16,10 @@ const bodyLimit = 1024 * 1024;
 
 export type BuildAppOptions = { config: Config; orm: Orm };
 
-/** The HTTP surface: tRPC at /trpc and /health, with transport limits. Not yet listening. */
+/**
+ * The HTTP surface: tRPC at /trpc, REST and docs under /api, /openapi.json, /docs, /redoc, /health
+ * and the web app at /, with transport limits and security headers. Not yet listening.
+ */
 export async function buildApp({ config, orm }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.LOG_LEVEL },
@@ -21,14 +27,29 @@ export async function buildApp({ config, orm }: BuildAppOptions): Promise<Fastif
     // A batch names every procedure in the path (`users.byId,users.byId,…`): fastify's default of
     // 100 characters turned batches of about 8 calls into 414s.
     routerOptions: { maxParamLength: 2000 },
-    requestIdHeader: "x-request-id",
+    genReqId: requestIdFor,
     // SIGTERM: keep-alive connections that are idle close at once; in-flight requests finish.
     forceCloseConnections: "idle",
   });
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
+  app.addHook("onSend", addSecurityHeaders);
   await app.register(cors, { origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false });
+  if (config.RATE_LIMIT_PER_MINUTE > 0) {
+    // Per client address; off by default, since a local or internal deployment rarely needs it.
+    await app.register(rateLimit, {
+      max: config.RATE_LIMIT_PER_MINUTE,
+      timeWindow: 60_000,
+      errorResponseBuilder: (_request, context) => ({
+        statusCode: 429,
+        error: {
+          code: "TOO_MANY_REQUESTS",
+          message: `Too many requests: at most ${context.max} a minute; retry in ${context.after}`,
+        },
+      }),
+    });
+  }
 
   const exposeErrors = config.NODE_ENV === "development";
   await app.register(async (trpc) => {

@@ -38,6 +38,8 @@ const envSchema = z.object({
     .int()
     .min(100)
     .default(connectionDefaults.statementTimeoutMs),
+  /** Requests a client address may make per minute; 0 turns rate limiting off (the default). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
   /** Calls allowed in one batched HTTP request. */
   MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 });

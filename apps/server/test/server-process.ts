@@ -6,6 +6,8 @@ const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 export type ServerProcess = {
   child: ChildProcess;
   url: string;
+  /** Everything the process has written to stdout and stderr so far (JSON log lines). */
+  output(): string;
   /** Sends `signal` and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -32,6 +34,7 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
         resolve({
           child,
           url: match[1],
+          output: () => output,
           stop,
           [Symbol.asyncDispose]: async () => void (await stop("SIGKILL")),
         });
