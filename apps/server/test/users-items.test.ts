@@ -128,6 +128,9 @@ await describeEachDatabase("search and email rules on every database", (dialect)
     expect(await names("eXample")).toEqual(["Ann Smith", "Carl"]);
     expect(await names("b_s")).toEqual(["Bob"]);
     expect(await names("100%")).toEqual([]);
+    await client.users.create.mutate({ name: "Émile Ünal", email: "emile@example.org" });
+    expect(await names("émile ü")).toEqual(["Émile Ünal"]);
+    expect(await names("ÉMILE")).toEqual(["Émile Ünal"]);
     await expectClientError(
       client.users.create.mutate({ name: "Dup", email: "ANN@EXAMPLE.COM" }),
       "CONFLICT",

@@ -33,6 +33,11 @@ export function sqliteOptions(settings: SqliteSettings): DialectOptions {
       const db = new Database(settings.path, { timeout: syncBusyTimeoutMs });
       if (!inMemory) db.pragma("journal_mode = wal");
       db.pragma(`synchronous = ${settings.synchronous}`);
+      // SQLite's own lower() folds ASCII only, so a search for "émile" missed "Émile" here while
+      // PostgreSQL and MariaDB found it. JavaScript's toLowerCase folds all of Unicode.
+      db.function("lower", { deterministic: true }, (value: unknown) =>
+        typeof value === "string" ? value.toLowerCase() : value,
+      );
       return db;
     },
   });
