@@ -1,0 +1,64 @@
+import { parseArgs } from "node:util";
+
+export type BenchOptions = {
+  users: number;
+  itemsPerUser: number;
+  duration: number;
+  warmup: number;
+  connections: number;
+  scale: boolean;
+  scaleUsers: number;
+};
+
+const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--scale [--scale-users N]]
+
+  --users N         users seeded, each with 5 items (default 2000)
+  --duration S      seconds measured per scenario and server (default 8)
+  --warmup S        unmeasured seconds before each measurement (default 1)
+  --connections C   concurrent HTTP connections (default 10)
+  --scale           instead: first vs deep users.list page over a 1,000,000-user table
+  --scale-users N   users in the --scale table (default 1000000)`;
+
+/** Reads the command line; prints the usage and exits on --help or a bad value. */
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      users: { type: "string", default: "2000" },
+      duration: { type: "string", default: "8" },
+      warmup: { type: "string", default: "1" },
+      connections: { type: "string", default: "10" },
+      scale: { type: "boolean", default: false },
+      "scale-users": { type: "string", default: "1000000" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) exitWithUsage(0);
+  return {
+    users: positive("--users", values.users),
+    itemsPerUser: 5,
+    duration: positive("--duration", values.duration),
+    warmup: nonNegative("--warmup", values.warmup),
+    connections: positive("--connections", values.connections),
+    scale: values.scale,
+    scaleUsers: positive("--scale-users", values["scale-users"]),
+  };
+}
+
+function positive(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) exitWithUsage(2, `${name} must be a positive number`);
+  return value;
+}
+
+function nonNegative(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) exitWithUsage(2, `${name} must be zero or more`);
+  return value;
+}
+
+function exitWithUsage(code: number, message?: string): never {
+  if (message) process.stderr.write(`${message}\n`);
+  (code === 0 ? process.stdout : process.stderr).write(`${usage}\n`);
+  process.exit(code);
+}

@@ -1,0 +1,41 @@
+import { isDeepStrictEqual } from "node:util";
+import type { Scenario } from "./scenarios.ts";
+
+/**
+ * Sends each scenario's request once to both servers and compares the answers: reads must be
+ * equal (same rows), creates must have the same shape (ids and timestamps differ). A ceiling that
+ * answered something else would measure something else. Returns the mismatches found.
+ */
+export async function checkParity(
+  scenarios: Scenario[],
+  urls: { project: string; raw: string },
+): Promise<string[]> {
+  const mismatches: string[] = [];
+  for (const scenario of scenarios) {
+    const request = scenario.request();
+    const send = async (base: string) => {
+      const init: RequestInit = { method: request.method ?? "GET" };
+      if (request.body !== undefined) init.body = request.body;
+      if (request.headers) init.headers = { "content-type": "application/json" };
+      const response = await fetch(`${base}${request.path ?? "/"}`, init);
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    const [project, raw] = await Promise.all([send(urls.project), send(urls.raw)]);
+    const reads = request.method !== "POST";
+    const same = reads ? isDeepStrictEqual(project, raw) : isDeepStrictEqual(shapeOf(project), shapeOf(raw));
+    if (!same) {
+      const show = (answer: unknown) => JSON.stringify(answer).slice(0, 300);
+      mismatches.push(`${scenario.name}:\n  project ${show(project)}\n  raw     ${show(raw)}`);
+    }
+  }
+  return mismatches;
+}
+
+/** Values replaced by their types, keys kept: `{ id: "number", items: [] }`. */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, shapeOf(inner)]));
+  }
+  return value === null ? null : typeof value;
+}

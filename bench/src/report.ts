@@ -1,0 +1,46 @@
+import { availableParallelism, cpus, loadavg } from "node:os";
+import { formatMb, formatMs, formatRate, formatRatio, markdownTable } from "./format.ts";
+import type { LoadResult } from "./load.ts";
+import { projectToRaw, type ScenarioResult, type Target } from "./targets.ts";
+
+/** What the figures depend on: cores, CPU, Node, and how busy the machine was. */
+export function describeMachine(): string {
+  const model = cpus()[0]?.model ?? "unknown CPU";
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(" ");
+  return `${availableParallelism()} cores (nproc), ${model}, Node ${process.version}, load average ${load}`;
+}
+
+const loadColumns = (prefix: string) => [`${prefix} req/s`, "p50 ms", "p99 ms", "errors", "peak RSS MB"];
+
+function loadCells(result: LoadResult): string[] {
+  return [
+    formatRate(result.requestsPerSecond),
+    formatMs(result.p50Ms),
+    formatMs(result.p99Ms),
+    String(result.errors),
+    formatMb(result.peakRssBytes),
+  ];
+}
+
+export function resultsTable(results: ScenarioResult[]): string {
+  const header = ["scenario", ...loadColumns("project"), ...loadColumns("raw"), "project/raw"];
+  const rows = results.map((result) => [
+    result.name,
+    ...loadCells(result.project),
+    ...loadCells(result.raw),
+    formatRatio(projectToRaw(result)),
+  ]);
+  return markdownTable(header, rows);
+}
+
+export function targetsTable(targets: Target[]): string {
+  const rows = targets.map((target) => [
+    target.name,
+    target.goal,
+    target.actual,
+    target.met ? "PASS" : "MISS",
+  ]);
+  return markdownTable(["target", "goal", "this run", "verdict"], rows);
+}

@@ -1,0 +1,66 @@
+import type { BenchOptions } from "./args.ts";
+import { prepareDatabases } from "./database.ts";
+import { formatMs, formatRate, formatRatio, markdownTable } from "./format.ts";
+import { type LoadResult, runLoad } from "./load.ts";
+import { describeMachine } from "./report.ts";
+import type { Scenario } from "./scenarios.ts";
+import { startProjectServer } from "./servers.ts";
+
+const pageOf =
+  (cursor: () => number | null): Scenario["request"] =>
+  () => ({
+    method: "GET",
+    path: `/trpc/users.list?input=${encodeURIComponent(JSON.stringify({ limit: 20, cursor: cursor(), withItems: true }))}`,
+  });
+
+/**
+ * Keyset pagination's promise: a page deep in a million-user table costs what the first page
+ * costs. Seeds users only (no items: five million rows would add minutes and nothing to the
+ * question), then compares the first page with random pages in the last 10% of the table.
+ */
+export async function runScale(options: BenchOptions, log: (message: string) => void): Promise<void> {
+  const machine = describeMachine();
+  const users = options.scaleUsers;
+  log(`seeding ${users} users`);
+  const seedStart = performance.now();
+  using databases = await prepareDatabases({ users, itemsPerUser: 0 });
+  log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+  const deepFrom = Math.floor(users * 0.9);
+  const scenarios: Scenario[] = [
+    { name: "users.list first page", callsPerRequest: 1, request: pageOf(() => null) },
+    {
+      name: `users.list deep page (cursor > ${deepFrom})`,
+      callsPerRequest: 1,
+      request: pageOf(() => deepFrom + Math.floor(Math.random() * (users - deepFrom - 20))),
+    },
+  ];
+  const server = await startProjectServer(databases.projectPath);
+  const results: LoadResult[] = [];
+  try {
+    for (const scenario of scenarios) {
+      log(scenario.name);
+      results.push(await runLoad(scenario, { ...options, url: server.url, pid: server.pid }));
+    }
+  } finally {
+    await server.stop();
+  }
+  const [first, deep] = results;
+  if (!first || !deep) return;
+  const cost = first.requestsPerSecond / Math.max(deep.requestsPerSecond, 1);
+  const rows = scenarios.map((scenario, i) => {
+    const result = results[i] ?? first;
+    return [
+      scenario.name,
+      formatRate(result.requestsPerSecond),
+      formatMs(result.p50Ms),
+      formatMs(result.p99Ms),
+      String(result.errors),
+    ];
+  });
+  console.log(
+    `\nMachine: ${machine}\nRun: ${users} users, ${options.connections} connections, ${options.duration} s per run\n`,
+  );
+  console.log(markdownTable(["scenario", "req/s", "p50 ms", "p99 ms", "errors"], rows));
+  const verdict = cost <= 1.2 ? "PASS" : "MISS";
+  console.log(`\ndeep page cost / first page cost: ${formatRatio(cost)} (goal <= 1.20x): ${verdict}`);
+}

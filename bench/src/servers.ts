@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const projectMain = fileURLToPath(new URL("../../apps/server/src/main.ts", import.meta.url));
+const rawMain = fileURLToPath(new URL("./raw-server.ts", import.meta.url));
+
+export type Target = "project" | "raw";
+
+export type RunningServer = {
+  target: Target;
+  url: string;
+  pid: number;
+  /** Milliseconds from spawn to the first 200 from /health. */
+  startMs: number;
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts `node apps/server/src/main.ts` as a user would in production, on the given SQLite file.
+ * Migrations run at start; warn-level logs keep request logging out of the measurement.
+ */
+export function startProjectServer(dbPath: string): Promise<RunningServer> {
+  return startNode("project", projectMain, (port) => ({
+    DATABASE_URL: `sqlite:${dbPath}`,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    NODE_ENV: "production",
+    // Off by default; explicit so a shell that sets it cannot turn the load into 429s.
+    RATE_LIMIT_PER_MINUTE: "0",
+  }));
+}
+
+/** Starts the raw ceiling (bench/src/raw-server.ts) on the given SQLite file. */
+export function startRawServer(dbPath: string): Promise<RunningServer> {
+  return startNode("raw", rawMain, (port) => ({ DB_PATH: dbPath, PORT: String(port) }));
+}
+
+async function startNode(
+  target: Target,
+  entry: string,
+  envFor: (port: number) => Record<string, string>,
+): Promise<RunningServer> {
+  const port = await findFreePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [entry], {
+    env: { ...process.env, ...envFor(port) },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, child, () => stderr);
+  const startMs = performance.now() - started;
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${target} server has no pid`);
+  return { target, url, pid, startMs, stop: () => stopChild(child) };
+}
+
+/** Polls /health every 5 ms: the figure is "start to first 200", so the poll must be fine-grained. */
+async function waitForHealth(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/health`);
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`server at ${url} not healthy within 30 s:\n${output()}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** A port the OS just handed out, released again for the server to take. */
+function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
