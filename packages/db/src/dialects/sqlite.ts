@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { SqliteDriver } from "@mikro-orm/sqlite";
 import Database from "better-sqlite3";
 import { ImmediateSqliteDialect } from "./sqlite-immediate-dialect.ts";
+import { withStatementCache } from "./sqlite-statement-cache.ts";
 import type { DialectOptions } from "./types.ts";
 
 /** Longest a single SQLite call may block the event loop waiting for another process's lock. */
@@ -38,7 +39,7 @@ export function sqliteOptions(settings: SqliteSettings): DialectOptions {
       db.function("lower", { deterministic: true }, (value: unknown) =>
         typeof value === "string" ? value.toLowerCase() : value,
       );
-      return db;
+      return withStatementCache(db);
     },
   });
   return { driver: SqliteDriver, dbName: settings.path, driverOptions: dialect };

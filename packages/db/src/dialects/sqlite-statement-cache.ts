@@ -1,0 +1,28 @@
+import type Database from "better-sqlite3";
+import type { SqliteDatabase, SqliteStatement } from "kysely";
+
+/**
+ * Wraps a better-sqlite3 database so that `prepare` reuses compiled statements: Kysely prepares
+ * every query anew, and compiling the SQL cost about a twentieth of a read's CPU. Keyed by the
+ * SQL text (values are bound separately), least recently used first out.
+ */
+export function withStatementCache(db: Database.Database, capacity = 500): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>();
+  return {
+    close: () => db.close(),
+    prepare(sql: string): SqliteStatement {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql); // re-insert below: Map order is the recency order
+      } else {
+        statement = db.prepare(sql);
+        if (cache.size >= capacity) {
+          const oldest = cache.keys().next();
+          if (!oldest.done) cache.delete(oldest.value);
+        }
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
+}
