@@ -8,16 +8,18 @@ export type BenchOptions = {
   connections: number;
   scale: boolean;
   scaleUsers: number;
+  scaleExport: boolean;
 };
 
-const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--scale [--scale-users N]]
+const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--scale [--scale-users N] [--export]]
 
   --users N         users seeded, each with 5 items (default 2000)
   --duration S      seconds measured per scenario and server (default 8)
   --warmup S        unmeasured seconds before each measurement (default 1)
   --connections C   concurrent HTTP connections (default 10)
   --scale           instead: first vs deep users.list page over a 1,000,000-user table
-  --scale-users N   users in the --scale table (default 1000000)`;
+  --scale-users N   users in the --scale table (default 1000000)
+  --export          with --scale: also export the whole table with the CLI, sampling memory`;
 
 /** Reads the command line; prints the usage and exits on --help or a bad value. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -30,6 +32,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       connections: { type: "string", default: "10" },
       scale: { type: "boolean", default: false },
       "scale-users": { type: "string", default: "1000000" },
+      export: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -42,6 +45,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     connections: positive("--connections", values.connections),
     scale: values.scale,
     scaleUsers: positive("--scale-users", values["scale-users"]),
+    scaleExport: values.export,
   };
 }
 

@@ -5,6 +5,8 @@ import { type SeedOptions, seedDatabase } from "./seed.ts";
 import { startProjectServer } from "./servers.ts";
 
 export type BenchDatabases = {
+  /** A scratch folder removed with the databases. */
+  dir: string;
   projectPath: string;
   rawPath: string;
   /** The project server's start to first 200 on the empty file (migrations included). */
@@ -26,6 +28,7 @@ export async function prepareDatabases(seed: SeedOptions): Promise<BenchDatabase
   seedDatabase(projectPath, seed);
   copyFileSync(projectPath, rawPath);
   return {
+    dir,
     projectPath,
     rawPath,
     emptyStartMs: migrating.startMs,

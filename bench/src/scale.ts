@@ -1,5 +1,6 @@
 import type { BenchOptions } from "./args.ts";
 import { prepareDatabases } from "./database.ts";
+import { describeSamples, type ExportMemory, isFlat, measureExport } from "./export-memory.ts";
 import { formatMs, formatRate, formatRatio, markdownTable } from "./format.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import { describeMachine } from "./report.ts";
@@ -36,10 +37,15 @@ export async function runScale(options: BenchOptions, log: (message: string) => 
   ];
   const server = await startProjectServer(databases.projectPath);
   const results: LoadResult[] = [];
+  let exported: ExportMemory | undefined;
   try {
     for (const scenario of scenarios) {
       log(scenario.name);
       results.push(await runLoad(scenario, { ...options, url: server.url, pid: server.pid }));
+    }
+    if (options.scaleExport) {
+      log("exporting every user with the CLI");
+      exported = await measureExport({ url: server.url, serverPid: server.pid, dir: databases.dir });
     }
   } finally {
     await server.stop();
@@ -63,4 +69,16 @@ export async function runScale(options: BenchOptions, log: (message: string) => 
   console.log(markdownTable(["scenario", "req/s", "p50 ms", "p99 ms", "errors"], rows));
   const verdict = cost <= 1.2 ? "PASS" : "MISS";
   console.log(`\ndeep page cost / first page cost: ${formatRatio(cost)} (goal <= 1.20x): ${verdict}`);
+  if (exported) printExport(exported);
+}
+
+function printExport(exported: ExportMemory): void {
+  const flat = isFlat(exported.cli) && isFlat(exported.server);
+  const size = (exported.bytesWritten / 1024 / 1024).toFixed(0);
+  console.log(
+    `\nexport: ${size} MB of JSON lines in ${exported.seconds.toFixed(0)} s, RSS sampled each second`,
+  );
+  console.log(`  cli:    ${describeSamples(exported.cli)}`);
+  console.log(`  server: ${describeSamples(exported.server)}`);
+  console.log(`memory during export stays flat (late peak <= 1.25x early peak): ${flat ? "PASS" : "MISS"}`);
 }
