@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
 import { refuseNonJsonPosts } from "./json-only.ts";
 import { requestIdFor } from "./request-id.ts";
+import { OneLinePerRequest } from "./request-logging.ts";
 import { restApi } from "./rest/index.ts";
 import { addSecurityHeaders } from "./security-headers.ts";
 import { webApp } from "./web-app.ts";
@@ -28,6 +29,7 @@ export async function buildApp({ config, orm }: BuildAppOptions): Promise<Fastif
     // 100 characters turned batches of about 8 calls into 414s.
     routerOptions: { maxParamLength: 2000 },
     genReqId: requestIdFor,
+    logController: new OneLinePerRequest(),
     // SIGTERM: keep-alive connections that are idle close at once; in-flight requests finish.
     forceCloseConnections: "idle",
   });
