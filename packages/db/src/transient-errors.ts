@@ -16,6 +16,12 @@ const transientCodes = new Set([
   "57P02", // crash shutdown
   "57P03", // cannot connect now (starting up or shutting down)
   "53300", // too many connections
+  "57014", // statement timeout (or a cancel): the database was too busy or locked to answer in time
+  "55P03", // lock not available (lock_timeout)
+  "08000", // connection exception
+  "08001", // client unable to establish connection
+  "08003", // connection does not exist
+  "08006", // connection failure
 ]);
 
 /**
@@ -35,7 +41,8 @@ export function isTransientDatabaseError(error: unknown): boolean {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && (transientCodes.has(code) || code.startsWith("SQLITE_BUSY"))) return true;
     if (
-      /timeout exceeded when trying to connect|Connection terminated|database is locked/i.test(
+      // `pg` says "not queryable" when a call reuses a client whose connection has just died.
+      /timeout exceeded when trying to connect|Connection terminated|is not queryable|database is locked/i.test(
         current.message,
       )
     ) {
