@@ -53,11 +53,20 @@ async function startNode(
     stderr += chunk;
   });
   const url = `http://127.0.0.1:${port}`;
+  let stopping = false;
+  // A server that dies mid-run would otherwise show up only as connection errors.
+  child.once("exit", (code, signal) => {
+    if (!stopping) process.stderr.write(`[bench] ${target} server exited (${code ?? signal}):\n${stderr}\n`);
+  });
   await waitForHealth(url, child, () => stderr);
   const startMs = performance.now() - started;
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${target} server has no pid`);
-  return { target, url, pid, startMs, stop: () => stopChild(child) };
+  const stop = () => {
+    stopping = true;
+    return stopChild(child);
+  };
+  return { target, url, pid, startMs, stop };
 }
 
 /** Polls /health every 5 ms: the figure is "start to first 200", so the poll must be fine-grained. */
