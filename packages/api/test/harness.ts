@@ -17,11 +17,12 @@ export async function createTestApi() {
     orm,
     caller,
     queries,
-    /** Runs `fn` and returns how many SQL statements it issued. */
+    /** Runs `fn` and returns how many SQL statements that read or write data it issued. */
     async countQueries(fn: () => Promise<unknown>): Promise<number> {
       const before = queries.length;
       await fn();
-      return queries.length - before;
+      return queries.slice(before).filter((sql) => /^\s*(select|insert|update|delete|with)\b/i.test(sql))
+        .length;
     },
     [Symbol.asyncDispose]: () => orm.close(),
   };

@@ -15,7 +15,11 @@ export type CreateOrmOptions = Partial<ConnectionOptions> & {
   sqliteSynchronous?: "NORMAL" | "FULL";
   /** SQLite: how long a write waits for another process's lock before failing, in ms. */
   busyTimeoutMs?: number;
-  /** Called with every SQL statement the ORM runs (tests count queries with it). */
+  /**
+   * Called with every SQL statement (tests count queries with it). On SQLite it sees every
+   * statement run on the connection, transaction control included; elsewhere only those the ORM
+   * itself runs, not reads through Kysely.
+   */
   onQuery?: (sql: string) => void;
 };
 
@@ -39,12 +43,13 @@ export async function createOrm(options: CreateOrmOptions): Promise<Orm> {
     entities: [User, Item],
     extensions: [Migrator],
     migrations: { migrationsList: migrationsFor(target.dialect), snapshot: false, silent: true },
-    ...(onQuery && {
-      onQuery: (sql: string) => {
-        onQuery(sql);
-        return sql;
-      },
-    }),
+    ...(onQuery &&
+      target.dialect !== "sqlite" && {
+        onQuery: (sql: string) => {
+          onQuery(sql);
+          return sql;
+        },
+      }),
   });
   return Object.assign(orm, { dialect: target.dialect });
 }
@@ -62,6 +67,7 @@ async function dialectOptions(target: DatabaseTarget, options: CreateOrmOptions)
         path: target.path,
         synchronous: options.sqliteSynchronous ?? "NORMAL",
         busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+        onStatement: options.onQuery,
       });
     }
     case "postgresql": {

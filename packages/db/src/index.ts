@@ -15,3 +15,4 @@ export * as items from "./repositories/items.ts";
 export type { Page, PageQuery } from "./repositories/pagination.ts";
 export * as users from "./repositories/users.ts";
 export { isTransientDatabaseError } from "./transient-errors.ts";
+export type { ItemView, UserView } from "./views.ts";

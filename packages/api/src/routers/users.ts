@@ -17,8 +17,7 @@ export const usersRouter = {
     .input(createUserInput)
     .output(userOutput)
     .mutation(async ({ ctx, input }) => {
-      const user = await users.createUser(ctx.em, input);
-      return { ...toUserOutput(user, { withItems: false }), items: [] };
+      return toUserOutput(await users.createUser(ctx.em, input));
     }),
 
   list: procedure
@@ -27,7 +26,7 @@ export const usersRouter = {
     .query(async ({ ctx, input }) => {
       const page = await users.listUsers(ctx.em, input);
       return {
-        items: page.items.map((user) => toUserOutput(user, { withItems: input.withItems })),
+        items: page.items.map(toUserOutput),
         nextCursor: page.nextCursor,
       };
     }),
@@ -35,16 +34,12 @@ export const usersRouter = {
   byId: procedure
     .input(byIdInput)
     .output(userOutput)
-    .query(async ({ ctx, input }) =>
-      toUserOutput(await users.getUser(ctx.em, input.id), { withItems: true }),
-    ),
+    .query(async ({ ctx, input }) => toUserOutput(await users.getUser(ctx.em, input.id))),
 
   update: procedure
     .input(updateUserInput)
     .output(userOutput)
-    .mutation(async ({ ctx, input }) =>
-      toUserOutput(await users.updateUser(ctx.em, input), { withItems: false }),
-    ),
+    .mutation(async ({ ctx, input }) => toUserOutput(await users.updateUser(ctx.em, input))),
 
   delete: procedure
     .input(byIdInput)

@@ -12,7 +12,7 @@ describe("withStatementCache", () => {
         return db.prepare(sql);
       },
     });
-    const cached = withStatementCache(counting, 2);
+    const cached = withStatementCache(counting, { capacity: 2 });
     cached.prepare("select 1");
     cached.prepare("select 1");
     expect(compiled).toBe(1);

@@ -6,11 +6,16 @@ import type { SqliteDatabase, SqliteStatement } from "kysely";
  * every query anew, and compiling the SQL cost about a twentieth of a read's CPU. Keyed by the
  * SQL text (values are bound separately), least recently used first out.
  */
-export function withStatementCache(db: Database.Database, capacity = 500): SqliteDatabase {
+export function withStatementCache(
+  db: Database.Database,
+  options: { capacity?: number; onStatement?: ((sql: string) => void) | undefined } = {},
+): SqliteDatabase {
+  const capacity = options.capacity ?? 500;
   const cache = new Map<string, SqliteStatement>();
   return {
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {
+      options.onStatement?.(sql);
       let statement = cache.get(sql);
       if (statement) {
         cache.delete(sql); // re-insert below: Map order is the recency order

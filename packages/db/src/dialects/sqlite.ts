@@ -14,6 +14,8 @@ export type SqliteSettings = {
   synchronous: "NORMAL" | "FULL";
   /** How long a write transaction waits (asynchronously) for another process's write lock. */
   busyTimeoutMs: number;
+  /** Called with every statement run on the connection (reads through Kysely included). */
+  onStatement?: ((sql: string) => void) | undefined;
 };
 
 /**
@@ -39,7 +41,7 @@ export function sqliteOptions(settings: SqliteSettings): DialectOptions {
       db.function("lower", { deterministic: true }, (value: unknown) =>
         typeof value === "string" ? value.toLowerCase() : value,
       );
-      return withStatementCache(db);
+      return withStatementCache(db, { onStatement: settings.onStatement });
     },
   });
   return { driver: SqliteDriver, dbName: settings.path, driverOptions: dialect };

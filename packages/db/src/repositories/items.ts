@@ -2,14 +2,16 @@ import { type EntityManager, ForeignKeyConstraintViolationException } from "@mik
 import { Item } from "../entities/item.ts";
 import { User } from "../entities/user.ts";
 import { RecordNotFoundError } from "../errors.ts";
+import { type ItemView, itemView } from "../views.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
+import { readsOf, selectItem, selectItems, userExists } from "./reads.ts";
 
 export type ItemFields = { userId: number; title: string; description?: string | null | undefined };
 export type ItemListQuery = PageQuery & { userId?: number | undefined };
 export type ItemChanges = { id: number; title?: string | undefined; description?: string | null | undefined };
 
 /** Adds an item to a user; RecordNotFoundError when the user does not exist. */
-export async function createItem(em: EntityManager, fields: ItemFields): Promise<Item> {
+export async function createItem(em: EntityManager, fields: ItemFields): Promise<ItemView> {
   const owner = em.getReference(User, fields.userId);
   const item = em.create(Item, { title: fields.title, description: fields.description ?? null, owner });
   try {
@@ -20,40 +22,39 @@ export async function createItem(em: EntityManager, fields: ItemFields): Promise
       throw RecordNotFoundError.user(fields.userId);
     throw error;
   }
-  return item;
+  return itemView(item);
 }
 
 /** One keyset page of items ordered by id, optionally of one user (RecordNotFoundError if that user is missing). */
-export async function listItems(em: EntityManager, query: ItemListQuery): Promise<Page<Item>> {
-  const rows = await em.find(
-    Item,
-    {
-      ...(query.userId !== undefined && { owner: query.userId }),
-      ...(query.cursor && { id: { $gt: query.cursor } }),
-    },
-    { orderBy: { id: "asc" }, limit: query.limit + 1 },
-  );
+export async function listItems(em: EntityManager, query: ItemListQuery): Promise<Page<ItemView>> {
+  const db = readsOf(em);
+  const rows = await selectItems(db, {
+    cursor: query.cursor ?? 0,
+    limit: query.limit + 1,
+    ownerId: query.userId,
+  });
   // An empty page may mean "no such user": only then is it worth a second query to tell.
-  if (rows.length === 0 && query.userId !== undefined && !(await em.count(User, { id: query.userId }))) {
+  if (rows.length === 0 && query.userId !== undefined && !(await userExists(db, query.userId))) {
     throw RecordNotFoundError.user(query.userId);
   }
   return toPage(rows, query.limit);
 }
 
 /** An item; RecordNotFoundError when missing. */
-export async function getItem(em: EntityManager, id: number): Promise<Item> {
-  const item = await em.findOne(Item, { id });
+export async function getItem(em: EntityManager, id: number): Promise<ItemView> {
+  const item = await selectItem(readsOf(em), id);
   if (!item) throw RecordNotFoundError.item(id);
   return item;
 }
 
 /** Changes an item's title and/or description (null clears the description). */
-export async function updateItem(em: EntityManager, changes: ItemChanges): Promise<Item> {
-  const item = await getItem(em, changes.id);
+export async function updateItem(em: EntityManager, changes: ItemChanges): Promise<ItemView> {
+  const item = await em.findOne(Item, { id: changes.id });
+  if (!item) throw RecordNotFoundError.item(changes.id);
   if (changes.title !== undefined) item.title = changes.title;
   if (changes.description !== undefined) item.description = changes.description;
   await em.flush();
-  return item;
+  return itemView(item);
 }
 
 /** Deletes an item; RecordNotFoundError when missing. */

@@ -6,46 +6,55 @@ import {
 } from "@mikro-orm/sql";
 import { User } from "../entities/user.ts";
 import { ConflictError, RecordNotFoundError } from "../errors.ts";
+import { type UserView, userView } from "../views.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
+import { attachItems, readsOf, selectItemsOf, selectUser, selectUsers } from "./reads.ts";
 
 export type UserFields = Pick<User, "name" | "email">;
 export type UserListQuery = PageQuery & { search?: string | undefined; withItems?: boolean };
 export type UserChanges = Partial<UserFields> & { id: number; version?: number | undefined };
 
 /** Inserts a user; a taken email is a ConflictError naming it. */
-export async function createUser(em: EntityManager, fields: UserFields): Promise<User> {
+export async function createUser(em: EntityManager, fields: UserFields): Promise<UserView> {
   const user = em.create(User, fields);
   await flushUser(em, user);
-  return user;
+  return { ...userView(user), items: [] };
 }
 
-/** One keyset page of users ordered by id, optionally filtered by a name/email substring, with items in one more query. */
-export async function listUsers(em: EntityManager, query: UserListQuery): Promise<Page<User>> {
-  const qb = em
-    .createQueryBuilder(User, "u")
-    .select("*")
-    .orderBy({ id: "asc" })
-    .limit(query.limit + 1);
-  if (query.cursor) qb.andWhere({ id: { $gt: query.cursor } });
-  if (query.search) {
-    const pattern = likePattern(query.search);
-    // `!` as the LIKE escape character reads the same on SQLite, PostgreSQL and MariaDB (a backslash does not).
-    qb.andWhere("(lower(u.name) like ? escape '!' or lower(u.email) like ? escape '!')", [pattern, pattern]);
-  }
-  const page = toPage(await qb.getResultList(), query.limit);
-  if (query.withItems) await em.populate(page.items, ["items"]);
-  return page;
+/**
+ * One keyset page of users ordered by id, optionally filtered by a name/email substring;
+ * with items, one more query for the whole page.
+ */
+export async function listUsers(em: EntityManager, query: UserListQuery): Promise<Page<UserView>> {
+  const db = readsOf(em);
+  const rows = await selectUsers(db, {
+    cursor: query.cursor ?? 0,
+    limit: query.limit + 1,
+    pattern: query.search ? likePattern(query.search) : undefined,
+  });
+  const page = toPage(rows, query.limit);
+  if (!query.withItems) return page;
+  const items = await selectItemsOf(
+    db,
+    page.items.map((user) => user.id),
+  );
+  return { ...page, items: attachItems(page.items, items) };
 }
 
 /** A user, with its items (ordered by id) unless told otherwise; RecordNotFoundError when missing. */
-export async function getUser(em: EntityManager, id: number, options = { withItems: true }): Promise<User> {
-  const user = await em.findOne(User, { id }, options.withItems ? { populate: ["items"] } : {});
+export async function getUser(
+  em: EntityManager,
+  id: number,
+  options = { withItems: true },
+): Promise<UserView> {
+  const db = readsOf(em);
+  const user = await selectUser(db, id);
   if (!user) throw RecordNotFoundError.user(id);
-  return user;
+  return options.withItems ? { ...user, items: await selectItemsOf(db, [id]) } : user;
 }
 
 /** Applies the given changes; a `version` other than the current one is a ConflictError. */
-export async function updateUser(em: EntityManager, changes: UserChanges): Promise<User> {
+export async function updateUser(em: EntityManager, changes: UserChanges): Promise<UserView> {
   const { id, version, ...fields } = changes;
   // Lock the row (PostgreSQL, MariaDB: select … for update; SQLite's begin immediate already
   // holds the file's write lock), so concurrent updates queue up instead of tripping the
@@ -58,7 +67,7 @@ export async function updateUser(em: EntityManager, changes: UserChanges): Promi
   const seenVersion = user.version;
   em.assign(user, withoutUndefined(fields));
   await flushUser(em, user, seenVersion);
-  return user;
+  return userView(user);
 }
 
 /** Deletes a user; the database deletes its items in the same statement (ON DELETE CASCADE). */
