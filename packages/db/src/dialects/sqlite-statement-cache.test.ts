@@ -24,6 +24,10 @@ describe("withStatementCache", () => {
     cached.prepare("select 2");
     expect(compiled).toBe(4);
     expect(cached.prepare("select 1 + ?").all([41])).toEqual([{ "1 + ?": 42 }]);
+    const inlined = "select 'a value MikroORM inlined into the text' as x";
+    cached.prepare(inlined);
+    cached.prepare(inlined);
+    expect(compiled).toBe(7); // never cached: one compile each, and the cache kept its entries
     cached.close();
   });
 });
