@@ -1,8 +1,8 @@
 import { type EntityManager, ForeignKeyConstraintViolationException } from "@mikro-orm/sql";
 import { Item } from "../entities/item.ts";
-import { User } from "../entities/user.ts";
 import { RecordNotFoundError } from "../errors.ts";
 import { type ItemView, itemView } from "../views.ts";
+import { insertItem } from "./inserts.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
 import { readsOf, selectItem, selectItems, userExists } from "./reads.ts";
 
@@ -12,17 +12,18 @@ export type ItemChanges = { id: number; title?: string | undefined; description?
 
 /** Adds an item to a user; RecordNotFoundError when the user does not exist. */
 export async function createItem(em: EntityManager, fields: ItemFields): Promise<ItemView> {
-  const owner = em.getReference(User, fields.userId);
-  const item = em.create(Item, { title: fields.title, description: fields.description ?? null, owner });
   try {
-    await em.flush();
+    return await insertItem(em, {
+      ownerId: fields.userId,
+      title: fields.title,
+      description: fields.description ?? null,
+    });
   } catch (error) {
     // The foreign key is the existence check: one INSERT instead of a SELECT and an INSERT.
     if (error instanceof ForeignKeyConstraintViolationException)
       throw RecordNotFoundError.user(fields.userId);
     throw error;
   }
-  return itemView(item);
 }
 
 /** One keyset page of items ordered by id, optionally of one user (RecordNotFoundError if that user is missing). */

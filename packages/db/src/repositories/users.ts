@@ -7,6 +7,7 @@ import {
 import { User } from "../entities/user.ts";
 import { ConflictError, RecordNotFoundError } from "../errors.ts";
 import { type UserView, userView } from "../views.ts";
+import { insertUser } from "./inserts.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
 import { attachItems, readsOf, selectItemsOf, selectUser, selectUsers } from "./reads.ts";
 
@@ -16,9 +17,12 @@ export type UserChanges = Partial<UserFields> & { id: number; version?: number |
 
 /** Inserts a user; a taken email is a ConflictError naming it. */
 export async function createUser(em: EntityManager, fields: UserFields): Promise<UserView> {
-  const user = em.create(User, fields);
-  await flushUser(em, user);
-  return { ...userView(user), items: [] };
+  try {
+    return { ...(await insertUser(em, fields)), items: [] };
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw ConflictError.emailTaken(fields.email);
+    throw error;
+  }
 }
 
 /**
