@@ -37,6 +37,12 @@ export function startRawServer(dbPath: string): Promise<RunningServer> {
   return startNode("raw", rawMain, (port) => ({ DB_PATH: dbPath, PORT: String(port) }));
 }
 
+/**
+ * The V8 flags `npm start` runs the server with (scripts/toolchain.mjs), given to both servers:
+ * a smaller young generation keeps RSS under load ~40 MB lower for a few percent of throughput.
+ */
+const nodeFlags = ["--max-semi-space-size=8"];
+
 async function startNode(
   target: Target,
   entry: string,
@@ -44,7 +50,7 @@ async function startNode(
 ): Promise<RunningServer> {
   const port = await findFreePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
     env: { ...process.env, ...envFor(port) },
     stdio: ["ignore", "ignore", "pipe"],
   });
