@@ -1,15 +1,14 @@
-import { type AppRouter, appRouter, createCaller, createContext } from "@app/api";
+import { createCaller, createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from "@trpc/server/adapters/fastify";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
-import { refuseNonJsonPosts } from "./json-only.ts";
 import { requestIdFor } from "./request-id.ts";
 import { OneLinePerRequest } from "./request-logging.ts";
 import { restApi } from "./rest/index.ts";
 import { addSecurityHeaders } from "./security-headers.ts";
+import { trpcRoute } from "./trpc-route.ts";
 import { webApp } from "./web-app.ts";
 
 /** 1 MB: far above any valid call (a batch of 10 creates is a few KB), far below a memory problem. */
@@ -54,22 +53,7 @@ export async function buildApp({ config, orm }: BuildAppOptions): Promise<Fastif
   }
 
   const exposeErrors = config.NODE_ENV === "development";
-  await app.register(async (trpc) => {
-    trpc.addHook("onRequest", refuseNonJsonPosts);
-    await trpc.register(fastifyTRPCPlugin, {
-      prefix: "/trpc",
-      trpcOptions: {
-        router: appRouter,
-        createContext: () => createContext({ orm, exposeErrors }),
-        maxBatchSize: config.MAX_BATCH_SIZE,
-        onError({ error, path, req }) {
-          if (error.code === "INTERNAL_SERVER_ERROR") {
-            req.log.error({ err: error.cause ?? error, path }, "procedure failed");
-          }
-        },
-      } satisfies FastifyTRPCPluginOptions<AppRouter>["trpcOptions"],
-    });
-  });
+  await app.register(trpcRoute, { orm, exposeErrors, maxBatchSize: config.MAX_BATCH_SIZE });
 
   app.get("/health", async (_request, reply) => {
     try {

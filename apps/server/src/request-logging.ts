@@ -10,7 +10,11 @@ export class OneLinePerRequest extends LogController {
     request.log.debug({ method: request.method, url: request.url }, "request received");
   }
 
-  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
     const line = {
       method: request.method,
       url: request.url,

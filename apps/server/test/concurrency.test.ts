@@ -1,19 +1,6 @@
 import { describeEachDatabase } from "@app/db/testing";
 import { expect, it } from "vitest";
-import { expectClientError, startTestServer } from "./harness.ts";
-
-/** Settles every call and tallies outcomes by tRPC code ("OK" for successes). */
-async function tally(calls: Promise<unknown>[]): Promise<Record<string, number>> {
-  const outcomes: Record<string, number> = {};
-  for (const result of await Promise.allSettled(calls)) {
-    const key =
-      result.status === "fulfilled"
-        ? "OK"
-        : String((result.reason as { data?: { code?: string } }).data?.code ?? result.reason);
-    outcomes[key] = (outcomes[key] ?? 0) + 1;
-  }
-  return outcomes;
-}
+import { expectClientError, startTestServer, tally } from "./harness.ts";
 
 await describeEachDatabase("concurrent calls over HTTP", (dialect) => {
   it("lets exactly one of 20 concurrent creates of one email succeed; the rest are CONFLICT, never 500", async () => {

@@ -55,4 +55,17 @@ export async function expectClientError(promise: Promise<unknown>, code: string)
   return error;
 }
 
+/** Settles every call and tallies the outcomes by tRPC code ("OK" for successes). */
+export async function tally(calls: Promise<unknown>[]): Promise<Record<string, number>> {
+  const outcomes: Record<string, number> = {};
+  for (const result of await Promise.allSettled(calls)) {
+    const key =
+      result.status === "fulfilled"
+        ? "OK"
+        : String(isClientError(result.reason) ? result.reason.data?.code : result.reason);
+    outcomes[key] = (outcomes[key] ?? 0) + 1;
+  }
+  return outcomes;
+}
+
 export type { Client };

@@ -6,20 +6,8 @@ import { expect, it } from "vitest";
 // Each test starts two real server processes: allow for slow machines.
 const timeout = 60_000;
 
+import { tally } from "./harness.ts";
 import { startServerProcess } from "./server-process.ts";
-
-/** Tallies settled calls by tRPC code ("OK" for successes). */
-async function tally(calls: Promise<unknown>[]): Promise<Record<string, number>> {
-  const outcomes: Record<string, number> = {};
-  for (const result of await Promise.allSettled(calls)) {
-    const key =
-      result.status === "fulfilled"
-        ? "OK"
-        : String((result.reason as { data?: { code?: string } }).data?.code ?? result.reason);
-    outcomes[key] = (outcomes[key] ?? 0) + 1;
-  }
-  return outcomes;
-}
 
 /** Two server processes on one fresh database, started at the same moment (both migrate). */
 async function startTwoServers(dialect: Dialect) {

@@ -1,6 +1,7 @@
 import type { DriverException, EntityManager } from "@mikro-orm/sql";
+import type { InsertQueryBuilder, InsertResult } from "kysely";
 import type { ItemView, UserView } from "../views.ts";
-import { type RawTimestamp, readsOf } from "./reads.ts";
+import { type Database, type RawTimestamp, readsOf } from "./reads.ts";
 
 /**
  * Creates are single INSERTs through Kysely, in the call's transaction: a new row has no state
@@ -18,11 +19,7 @@ export async function insertUser(
   const query = readsOf(em)
     .insertInto("users")
     .values({ name: fields.name, email: fields.email, created_at: stored, updated_at: stored, version: 1 });
-  const id = await convertingErrors(em, async () =>
-    usesReturning(em)
-      ? (await query.returning("id").executeTakeFirstOrThrow()).id
-      : Number((await query.executeTakeFirstOrThrow()).insertId),
-  );
+  const id = await insertedId(em, query);
   return { id, ...fields, createdAt: now, updatedAt: now, version: 1 };
 }
 
@@ -39,11 +36,7 @@ export async function insertItem(
     created_at: stored,
     updated_at: stored,
   });
-  const id = await convertingErrors(em, async () =>
-    usesReturning(em)
-      ? (await query.returning("id").executeTakeFirstOrThrow()).id
-      : Number((await query.executeTakeFirstOrThrow()).insertId),
-  );
+  const id = await insertedId(em, query);
   return { id, ...fields, createdAt: now, updatedAt: now };
 }
 
@@ -51,13 +44,18 @@ function storedDate(em: EntityManager, date: Date): RawTimestamp {
   return em.getPlatform().processDateProperty(date) as RawTimestamp;
 }
 
-function usesReturning(em: EntityManager): boolean {
-  return em.getPlatform().usesReturningStatement();
-}
-
-async function convertingErrors<T>(em: EntityManager, run: () => Promise<T>): Promise<T> {
+/**
+ * Runs the INSERT and returns the new row's id: through RETURNING where the platform has it
+ * (SQLite, PostgreSQL), else the driver's insert id (MariaDB). Driver errors come back converted.
+ */
+async function insertedId<Table extends "users" | "items">(
+  em: EntityManager,
+  query: InsertQueryBuilder<Database, Table, InsertResult>,
+): Promise<number> {
   try {
-    return await run();
+    return em.getPlatform().usesReturningStatement()
+      ? (await query.returning("id").executeTakeFirstOrThrow()).id
+      : Number((await query.executeTakeFirstOrThrow()).insertId);
   } catch (error) {
     throw error instanceof Error ? (em.getDriver().convertException(error) as DriverException) : error;
   }
