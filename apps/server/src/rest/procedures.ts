@@ -22,6 +22,15 @@ const procedureDef = z.object({
   output: z.instanceof(z.ZodType),
 });
 
+/** The paths of every query procedure (`users.byId`, `health`, …). */
+export function queryPaths(): Set<string> {
+  const procedures: Record<string, unknown> = appRouter._def.procedures;
+  const isQuery = (procedure: unknown) =>
+    typeof procedure === "function" &&
+    z.object({ type: z.literal("query") }).safeParse(Reflect.get(procedure, "_def")).success;
+  return new Set(Object.keys(procedures).filter((path) => isQuery(procedures[path])));
+}
+
 /** The input and output schemas a procedure declares: the REST surface's single source of truth. */
 export function getProcedureSchemas(path: ProcedurePath): ProcedureSchemas {
   const procedures: Record<string, unknown> = appRouter._def.procedures;
@@ -40,7 +49,7 @@ export function getProcedureSchemas(path: ProcedurePath): ProcedureSchemas {
 }
 
 /** Calls `caller.users.create(input)` for the path "users.create", through tRPC's own caller. */
-export async function callProcedure(caller: unknown, path: ProcedurePath, input: unknown): Promise<unknown> {
+export async function callProcedure(caller: unknown, path: string, input: unknown): Promise<unknown> {
   let target: unknown = caller;
   for (const key of path.split(".")) {
     target = typeof target === "function" ? Reflect.get(target, key) : undefined;
