@@ -21,33 +21,19 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
   );
   app.addHook("onRequest", refuseNonJsonPosts);
 
-  const queries = queryPaths();
-
   app.route<{ Params: { path: string }; Querystring: { input?: string; batch?: string } }>({
     method: ["GET", "POST", "HEAD"],
     url: "/trpc/:path",
     async handler(request, reply) {
-      // The common case, one query (`GET /trpc/users.byId?input=…`), goes straight to tRPC's
-      // caller: same middleware, validation, unit of work and output check, without the HTTP
-      // resolver's Request/Response round trip, which cost about as much as the query itself.
-      // Anything else, and any failure, is answered by tRPC's resolver (a failed query is run
-      // again there, so errors keep tRPC's exact shape, status and logging).
-      const { path } = request.params;
-      const plain = request.headers["trpc-accept"] === undefined; // not a streaming client
-      if (request.method === "GET" && plain && request.query.batch === undefined && queries.has(path)) {
-        const input = parseJson(request.query.input);
-        if (input.ok) {
-          try {
-            const caller = createCaller(
-              createContext({ orm: options.orm, exposeErrors: options.exposeErrors }),
-            );
-            const data = await callProcedure(caller, path, input.value);
-            reply.header("vary", "trpc-accept, accept"); // as the resolver answers
-            return reply.type("application/json").send(JSON.stringify({ result: { data } }));
-          } catch {
-            // answered below, by the resolver
-          }
-        }
+      // Queries, alone or batched (`GET /trpc/users.byId?input=…`), go straight to tRPC's caller:
+      // same middleware, validation, unit of work and output check, without the HTTP resolver's
+      // Request/Response round trip, which cost about as much as the query itself. Anything
+      // else, and any failure, is answered by tRPC's resolver: a failed batch of queries is run
+      // again there, so errors keep tRPC's exact shape, status and logging.
+      const answer = await answerQueries(request.params.path, request, options);
+      if (answer !== undefined) {
+        reply.header("vary", "trpc-accept, accept"); // as the resolver answers
+        return reply.type("application/json").send(answer);
       }
       const response = await resolveResponse({
         router: appRouter,
@@ -69,6 +55,45 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
     },
   });
 };
+
+const queries = queryPaths();
+
+/** The JSON answer to a GET of queries only, or undefined when the resolver should answer. */
+async function answerQueries(
+  path: string,
+  request: FastifyRequest<{ Querystring: { input?: string; batch?: string } }>,
+  options: TrpcRouteOptions,
+): Promise<string | undefined> {
+  const batch = request.query.batch === "1";
+  const paths = path.split(",");
+  const plain = request.headers["trpc-accept"] === undefined; // not a streaming client
+  if (
+    request.method !== "GET" ||
+    !plain ||
+    (!batch && paths.length > 1) ||
+    paths.length > options.maxBatchSize
+  ) {
+    return undefined;
+  }
+  if (!paths.every((p) => queries.has(p))) return undefined;
+  const input = parseJson(request.query.input);
+  if (!input.ok) return undefined;
+  const inputs = batch ? paths.map((_, i) => inputAt(input.value, i)) : [input.value];
+  const caller = createCaller(createContext({ orm: options.orm, exposeErrors: options.exposeErrors }));
+  try {
+    const results = await Promise.all(paths.map((p, i) => callProcedure(caller, p, inputs[i])));
+    return JSON.stringify(
+      batch ? results.map((data) => ({ result: { data } })) : { result: { data: results[0] } },
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+/** Input `i` of a batch: `{"0": …, "1": …}`, as tRPC's client sends it. */
+function inputAt(inputs: unknown, i: number): unknown {
+  return typeof inputs === "object" && inputs !== null ? Reflect.get(inputs, String(i)) : undefined;
+}
 
 function parseJson(text: string | undefined): { ok: true; value: unknown } | { ok: false } {
   if (text === undefined) return { ok: true, value: undefined };

@@ -1,18 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { startTestServer } from "./harness.ts";
 
-/** GET one query alone (the fast path) and the same query as a batch of one (tRPC's resolver). */
+const encode = (value: unknown) => encodeURIComponent(JSON.stringify(value));
+
+/**
+ * GET one query alone (answered by the fast path) and the same query in a batch with a failing
+ * one (which sends the whole batch to tRPC's resolver): the reference answer.
+ */
 async function bothWays(url: string, path: string, input: unknown) {
-  const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const single = await fetch(`${url}/trpc/${path}${query}`);
-  const batch = await fetch(
-    `${url}/trpc/${path}?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: input }))}`,
+  const single = await fetch(`${url}/trpc/${path}${input === undefined ? "" : `?input=${encode(input)}`}`);
+  const mixed = await fetch(
+    `${url}/trpc/${path},users.byId?batch=1&input=${encode({ ...(input === undefined ? {} : { 0: input }), 1: { id: -1 } })}`,
   );
-  const batchBody = (await batch.json()) as unknown[];
-  return { single: { status: single.status, body: await single.json() }, batch: batchBody[0] };
+  expect(mixed.status).toBe(207);
+  const reference = ((await mixed.json()) as unknown[])[0];
+  return { single: { status: single.status, body: await single.json() }, reference };
 }
 
-describe("single queries over /trpc", () => {
+describe("queries over /trpc", () => {
   it("answer exactly as tRPC's resolver does, for every query", async () => {
     await using server = await startTestServer();
     const ann = await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
@@ -26,10 +31,25 @@ describe("single queries over /trpc", () => {
       ["health", undefined],
     ];
     for (const [path, input] of cases) {
-      const { single, batch } = await bothWays(server.url, path, input);
+      const { single, reference } = await bothWays(server.url, path, input);
       expect(single.status).toBe(200);
-      expect(single.body).toEqual(batch);
+      expect(single.body).toEqual(reference);
     }
+  });
+
+  it("answer a batch of queries as one array, each call its own unit of work", async () => {
+    await using server = await startTestServer();
+    const ann = await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+    const input = encode({ 0: { id: ann.id }, 1: { limit: 1 }, 2: undefined });
+    const response = await fetch(`${server.url}/trpc/users.byId,users.list,health?batch=1&input=${input}`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual([
+      { result: { data: await server.client.users.byId.query({ id: ann.id }) } },
+      { result: { data: await server.client.users.list.query({ limit: 1 }) } },
+      { result: { data: { status: "ok", db: "ok" } } },
+    ]);
+    const tooMany = Array.from({ length: 11 }, () => "health").join(",");
+    expect((await fetch(`${server.url}/trpc/${tooMany}?batch=1&input=%7B%7D`)).status).toBe(400);
   });
 
   it("keep tRPC's errors: status, code and message", async () => {
