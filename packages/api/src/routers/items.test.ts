@@ -21,10 +21,12 @@ describe("items router", () => {
     await expectTRPCError(api.caller.items.list({ userId: 999 }), "NOT_FOUND");
   });
 
-  it("updates only what it is given and keeps the owner", async () => {
+  it("updates only what it is given and keeps the owner, in two queries", async () => {
     await using api = await createTestApi();
     const user = await api.caller.users.create({ name: "Ann", email: "ann@example.com" });
     const item = await api.caller.items.create({ userId: user.id, title: "Pen", description: "blue" });
+    expect(await api.countQueries(() => api.caller.items.byId({ id: item.id }))).toBe(1);
+    expect(await api.countQueries(() => api.caller.items.update({ id: item.id, title: "Pen 2" }))).toBe(2);
     const renamed = await api.caller.items.update({ id: item.id, title: "Pencil" });
     expect(renamed).toMatchObject({ title: "Pencil", description: "blue", ownerId: user.id });
   });

@@ -122,6 +122,18 @@ describe("users router", () => {
     expect(error.message).toContain("at least one of name or email");
   });
 
+  it("costs a fixed number of queries per write: 1 to create, 2 to update, 1 to delete", async () => {
+    await using api = await createTestApi();
+    let id = 0;
+    expect(
+      await api.countQueries(async () => {
+        id = (await api.caller.users.create({ name: "Ann", email: "ann@example.com" })).id;
+      }),
+    ).toBe(1);
+    expect(await api.countQueries(() => api.caller.users.update({ id, name: "Anna", version: 1 }))).toBe(2);
+    expect(await api.countQueries(() => api.caller.users.delete({ id }))).toBe(1);
+  });
+
   it("deletes a user together with its items", async () => {
     await using api = await createTestApi();
     const user = await api.caller.users.create({ name: "Ann", email: "ann@example.com" });
