@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const server = await startServer(config);
   const log = server.app.log;
-  log.info(`serving ${server.url} (tRPC at /trpc, health at /health) on ${redact(config.DATABASE_URL)}`);
+  log.info(
+    `serving ${server.url} (web app at /, tRPC at /trpc, REST at /api, docs at /docs, health at /health) on ${redact(config.DATABASE_URL)}`,
+  );
 
   const shutdown = (signal: NodeJS.Signals) => {
     log.info(`${signal}: finishing in-flight requests, then stopping`);
