@@ -181,4 +181,22 @@ describe("REST API under /api", () => {
     });
     expect([await server.count("users"), await server.count("items")]).toEqual([0, 0]);
   });
+
+  it("answers 405 with Allow for a known path asked with another method, 404 for an unknown path", async () => {
+    await using server = await startTestServer();
+    const patch = await fetch(`${server.url}/api/users/1`, { method: "PATCH" });
+    expect(patch.status).toBe(405);
+    expect(patch.headers.get("allow")).toBe("GET, PUT, DELETE");
+    expect(await patch.json()).toMatchObject({ error: { code: "METHOD_NOT_SUPPORTED" } });
+    expect(
+      (
+        await fetch(`${server.url}/api/items/7`, {
+          method: "POST",
+          body: "{}",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(405);
+    expect((await fetch(`${server.url}/api/nothing/here`)).status).toBe(404);
+  });
 });

@@ -21,8 +21,20 @@ export async function restRoutesPlugin(api: FastifyInstance, options: RestRoutes
     return reply.code(status).send(body);
   });
   // A catch-all rather than setNotFoundHandler: the web app's `/*` route would otherwise answer
-  // first and hand /api paths to the root's plain-text 404.
-  api.all("/*", async (request) => {
+  // first and hand /api paths to the root's plain-text 404. A known path asked with another
+  // method is a 405 naming the methods it takes.
+  api.all("/*", async (request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = operations
+      .filter((operation) => pathPattern(operation.path).test(path))
+      .map((o) => o.method);
+    if (allowed.length > 0) {
+      reply.header("allow", allowed.join(", "));
+      throw new TRPCError({
+        code: "METHOD_NOT_SUPPORTED",
+        message: `${request.method} is not allowed on ${path}: use ${allowed.join(" or ")}`,
+      });
+    }
     throw new TRPCError({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url}` });
   });
 
@@ -59,6 +71,12 @@ function refuseNonJsonBodies(request: FastifyRequest): void {
     code: "UNSUPPORTED_MEDIA_TYPE",
     message: `Unsupported content-type "${mediaType || "none"}": send application/json`,
   });
+}
+
+/** `/api/users/{id}/items/` as a pattern for a request path, the trailing slash optional. */
+function pathPattern(path: string): RegExp {
+  const body = path.replace(/\/$/, "").replace(/\{\w+\}/g, "[^/]+");
+  return new RegExp(`^${body}/?$`);
 }
 
 /** `/api/users/{id}` as fastify paths relative to `/api`, with and without the trailing slash. */
