@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import type { Context, Output } from "./context.ts";
 import { exitCodes } from "./errors.ts";
+import type { Page } from "./pages.ts";
 
 /** Writes text and waits for the stream to drain when its buffer is full, so memory stays flat. */
 export async function write(stream: Output, text: string): Promise<void> {
@@ -48,5 +49,26 @@ export function formatCount(count: number): string {
 /** Prints a record the server returned: as JSON with `--json`, else as the line `describe` builds. */
 export function printRecord<T>(context: Context, record: T, describe: (record: T) => string): number {
   context.io.stdout.write(context.json ? formatJson(record) : `${describe(record)}\n`);
+  return exitCodes.ok;
+}
+
+/**
+ * Prints a page a list command fetched: as JSON with `--json`, else as the table `format` builds
+ * (or "No <noun>s."), with a hint naming the next cursor when there is one.
+ */
+export function printPage<T>(
+  context: Context,
+  page: Page<T>,
+  noun: string,
+  format: (items: T[]) => string,
+): number {
+  if (context.json) {
+    context.io.stdout.write(formatJson(page));
+    return exitCodes.ok;
+  }
+  context.io.stdout.write(page.items.length > 0 ? format(page.items) : `No ${noun}s.\n`);
+  if (page.nextCursor !== null) {
+    context.io.stdout.write(`More ${noun}s: add --cursor ${page.nextCursor} for the next page, or --all.\n`);
+  }
   return exitCodes.ok;
 }

@@ -1,8 +1,8 @@
 import type { RouterOutputs } from "@app/client";
 import { expectNoMore, parseOptionalInt, parsePositiveInt, takeOne } from "../args.ts";
 import { defineCommand } from "../command.ts";
-import { exitCodes, UsageError } from "../errors.ts";
-import { formatJson, formatTable, formatTime, printRecord } from "../output.ts";
+import { UsageError } from "../errors.ts";
+import { formatTable, formatTime, printPage, printRecord } from "../output.ts";
 import { collectPages } from "../pages.ts";
 
 type Item = RouterOutputs["items"]["byId"];
@@ -47,15 +47,7 @@ export const itemsList = defineCommand({
     const page = values.all
       ? { items: await collectPages(fetchPage), nextCursor: null }
       : await fetchPage(parseOptionalInt(values.cursor, "--cursor") ?? null);
-    if (context.json) {
-      context.io.stdout.write(formatJson(page));
-      return exitCodes.ok;
-    }
-    context.io.stdout.write(page.items.length > 0 ? formatItemTable(page.items) : "No items.\n");
-    if (page.nextCursor !== null) {
-      context.io.stdout.write(`More items: add --cursor ${page.nextCursor} for the next page, or --all.\n`);
-    }
-    return exitCodes.ok;
+    return printPage(context, page, "item", formatItemTable);
   },
 });
 

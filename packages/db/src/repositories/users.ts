@@ -45,16 +45,12 @@ export async function listUsers(em: EntityManager, query: UserListQuery): Promis
   return { ...page, items: attachItems(page.items, items) };
 }
 
-/** A user, with its items (ordered by id) unless told otherwise; RecordNotFoundError when missing. */
-export async function getUser(
-  em: EntityManager,
-  id: number,
-  options = { withItems: true },
-): Promise<UserView> {
+/** A user with its items (ordered by id); RecordNotFoundError when missing. */
+export async function getUser(em: EntityManager, id: number): Promise<UserView> {
   const db = readsOf(em);
   const user = await selectUser(db, id);
   if (!user) throw RecordNotFoundError.user(id);
-  return options.withItems ? { ...user, items: await selectItemsOf(db, [id]) } : user;
+  return { ...user, items: await selectItemsOf(db, [id]) };
 }
 
 /** Applies the given changes; a `version` other than the current one is a ConflictError. */
