@@ -7,12 +7,14 @@ import { checkParity } from "./parity.ts";
 import { describeMachine, resultsTable, targetsTable } from "./report.ts";
 import { runScale } from "./scale.ts";
 import { buildScenarios } from "./scenarios.ts";
-import { startProjectServer, startRawServer } from "./servers.ts";
+import { buildProjectServer, startProjectServer, startRawServer } from "./servers.ts";
 import { evaluateTargets, type ScenarioResult } from "./targets.ts";
 
 const options = parseBenchArgs(process.argv.slice(2));
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+log("building the server as `npm start` does");
+buildProjectServer();
 if (options.scale) await runScale(options, log);
 else await runMain();
 

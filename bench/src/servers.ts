@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
-const projectMain = fileURLToPath(new URL("../../apps/server/src/main.ts", import.meta.url));
+const projectMain = fileURLToPath(new URL("../../apps/server/dist/main.js", import.meta.url));
 const rawMain = fileURLToPath(new URL("./raw-server.ts", import.meta.url));
 
 export type Target = "project" | "raw";
@@ -17,7 +17,19 @@ export type RunningServer = {
 };
 
 /**
- * Starts `node apps/server/src/main.ts` as a user would in production, on the given SQLite file.
+ * Builds the server bundle `npm start` runs (apps/server/dist, rolldown.config.ts) unless turbo
+ * has it cached for the current sources. Call once before starting project servers.
+ */
+export function buildProjectServer(): void {
+  const built = spawnSync("turbo", ["run", "build", "--filter=@app/server", "--output-logs=errors-only"], {
+    stdio: ["ignore", 2, 2],
+  });
+  if (built.status !== 0)
+    throw new Error("building the server failed (turbo run build --filter=@app/server)");
+}
+
+/**
+ * Starts `node apps/server/dist/main.js` as `npm start` does, in production, on the given SQLite file.
  * Migrations run at start; warn-level logs keep request logging out of the measurement.
  */
 export function startProjectServer(dbPath: string): Promise<RunningServer> {

@@ -13,9 +13,12 @@ export type ServerProcess = {
   [Symbol.asyncDispose](): Promise<void>;
 };
 
-/** Starts `node src/main.ts` as a user would, and resolves once it logs the URL it serves. */
-export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [main], {
+/**
+ * Starts `node src/main.ts` (or another entry, such as the built dist/main.js) as a user would,
+ * and resolves once it logs the URL it serves.
+ */
+export function startServerProcess(env: Record<string, string>, entry = main): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [entry], {
     env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

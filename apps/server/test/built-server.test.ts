@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient } from "@app/client";
+import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
+import { build } from "rolldown";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import config from "../rolldown.config.ts";
+import { startServerProcess } from "./server-process.ts";
+
+// `npm start` and the benchmark run the bundle (rolldown.config.ts), not the sources the other
+// suites load: this one builds it as `pnpm build` does, beside src/ as dist/ is, and drives it on
+// every database, whose drivers the bundle loads as separate chunks.
+const serverRoot = fileURLToPath(new URL("..", import.meta.url));
+let entry = "";
+let outDir = "";
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(serverRoot, ".test-build-"));
+  await build({ ...config, cwd: serverRoot, output: { ...config.output, dir: outDir }, logLevel: "silent" });
+  entry = join(outDir, "main.js");
+}, 60_000);
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+await describeEachDatabase("the built server", (dialect) => {
+  it("migrates a fresh database and serves tRPC, REST and the docs", { timeout: 60_000 }, async () => {
+    const database = await createScratchDatabase(dialect);
+    await using server = await startServerProcess({ DATABASE_URL: database.url }, entry);
+    try {
+      const client = createClient({ url: server.url });
+      expect(await client.health.query()).toEqual({ status: "ok", db: "ok" });
+      const ann = await client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+      const item = await client.items.create.mutate({ userId: ann.id, title: "Lamp" });
+      expect((await client.users.byId.query({ id: ann.id })).items).toEqual([item]);
+      await expect(
+        client.users.create.mutate({ name: "Ann", email: "ANN@example.com" }),
+      ).rejects.toMatchObject({
+        data: { code: "CONFLICT", httpStatus: 409 },
+      });
+
+      const rest = await fetch(`${server.url}/api/users/${ann.id}`);
+      expect(rest.status).toBe(200);
+      expect(await rest.json()).toMatchObject({ id: ann.id, items: [{ title: "Lamp" }] });
+      const docs = await fetch(`${server.url}/docs/swagger-ui-bundle.js`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain("SwaggerUIBundle");
+      expect(await server.stop()).toBe(0);
+    } finally {
+      await database.drop();
+    }
+  });
+});
