@@ -22,13 +22,18 @@ const procedureDef = z.object({
   output: z.instanceof(z.ZodType),
 });
 
-/** The paths of every query procedure (`users.byId`, `health`, …). */
-export function queryPaths(): Set<string> {
+/** Every procedure's path and type: `users.byId` → "query", `users.create` → "mutation", … */
+export function procedureTypes(): Map<string, "query" | "mutation"> {
   const procedures: Record<string, unknown> = appRouter._def.procedures;
-  const isQuery = (procedure: unknown) =>
-    typeof procedure === "function" &&
-    z.object({ type: z.literal("query") }).safeParse(Reflect.get(procedure, "_def")).success;
-  return new Set(Object.keys(procedures).filter((path) => isQuery(procedures[path])));
+  const typeOf = z.object({ type: z.enum(["query", "mutation"]) });
+  const types = new Map<string, "query" | "mutation">();
+  for (const [path, procedure] of Object.entries(procedures)) {
+    const def = typeOf.safeParse(
+      typeof procedure === "function" ? Reflect.get(procedure, "_def") : undefined,
+    );
+    if (def.success) types.set(path, def.data.type);
+  }
+  return types;
 }
 
 /** The input and output schemas a procedure declares: the REST surface's single source of truth. */
