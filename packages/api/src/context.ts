@@ -1,4 +1,4 @@
-import type { Orm } from "@app/db";
+import { type ByIdReaders, createByIdReaders, type Orm } from "@app/db";
 
 /**
  * What every call starts with. Deliberately no EntityManager here: tRPC builds one context per
@@ -7,6 +7,11 @@ import type { Orm } from "@app/db";
  */
 export type Context = {
   orm: Orm;
+  /**
+   * Reads by id shared by the calls of one request: the `byId` calls of a batch cost one set of
+   * queries between them, not one each (see @app/db's createByIdReaders).
+   */
+  byId: ByIdReaders;
   /** Show unexpected errors' messages and stacks to callers (development only). */
   exposeErrors: boolean;
 };
@@ -14,5 +19,9 @@ export type Context = {
 export type CreateContextOptions = { orm: Orm; exposeErrors?: boolean };
 
 export function createContext(options: CreateContextOptions): Context {
-  return { orm: options.orm, exposeErrors: options.exposeErrors ?? false };
+  return {
+    orm: options.orm,
+    byId: createByIdReaders(options.orm),
+    exposeErrors: options.exposeErrors ?? false,
+  };
 }

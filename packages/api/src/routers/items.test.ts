@@ -21,6 +21,24 @@ describe("items router", () => {
     await expectTRPCError(api.caller.items.list({ userId: 999 }), "NOT_FOUND");
   });
 
+  it("answers the byId calls of one batch with one query between them", async () => {
+    await using api = await createTestApi();
+    const user = await api.caller.users.create({ name: "Ann", email: "ann@example.com" });
+    const pen = await api.caller.items.create({ userId: user.id, title: "Pen" });
+    const cup = await api.caller.items.create({ userId: user.id, title: "Cup" });
+    let settled: PromiseSettledResult<{ title: string }>[] = [];
+    const queries = await api.countQueries(async () => {
+      settled = await Promise.allSettled([cup.id, 404, pen.id].map((id) => api.caller.items.byId({ id })));
+    });
+    expect(queries).toBe(1);
+    expect(settled.map((result) => (result.status === "fulfilled" ? result.value.title : "failed"))).toEqual([
+      "Cup",
+      "failed",
+      "Pen",
+    ]);
+    await expectTRPCError(api.caller.items.byId({ id: 404 }), "NOT_FOUND");
+  });
+
   it("updates only what it is given and keeps the owner, in two queries", async () => {
     await using api = await createTestApi();
     const user = await api.caller.users.create({ name: "Ann", email: "ann@example.com" });

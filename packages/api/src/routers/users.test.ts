@@ -70,6 +70,27 @@ describe("users router", () => {
     expect(queries).toBe(2);
   });
 
+  it("answers the byId calls of one batch with two queries between them, each call its own answer", async () => {
+    await using api = await createTestApi();
+    const ids: number[] = [];
+    for (let i = 1; i <= 4; i++) {
+      const user = await api.caller.users.create({ name: `U${i}`, email: `u${i}@example.com` });
+      await api.caller.items.create({ userId: user.id, title: `item of U${i}` });
+      ids.push(user.id);
+    }
+    // As tRPC runs the calls of one batched request: concurrently, with one context.
+    const asked = [ids[2], 999, ids[0], ids[2], ids[3]].map((id) => id ?? 0);
+    let settled: PromiseSettledResult<{ id: number; items?: { title: string }[] | undefined }>[] = [];
+    const queries = await api.countQueries(async () => {
+      settled = await Promise.allSettled(asked.map((id) => api.caller.users.byId({ id })));
+    });
+    expect(queries).toBe(2);
+    expect(
+      settled.map((result) => (result.status === "fulfilled" ? result.value.items?.[0]?.title : "failed")),
+    ).toEqual(["item of U3", "failed", "item of U1", "item of U3", "item of U4"]);
+    await expectTRPCError(api.caller.users.byId({ id: 999 }), "NOT_FOUND");
+  });
+
   it("lists a page of users with items in a constant number of queries, whatever the page size", async () => {
     await using api = await createTestApi();
     for (let i = 1; i <= 30; i++) {

@@ -4,7 +4,7 @@ import { RecordNotFoundError } from "../errors.ts";
 import { type ItemView, itemView } from "../views.ts";
 import { insertItem } from "./inserts.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
-import { readsOf, selectItem, selectItems, userExists } from "./reads.ts";
+import { readsOf, selectItems, selectItemsById, userExists } from "./reads.ts";
 
 export type ItemFields = { userId: number; title: string; description?: string | null | undefined };
 export type ItemListQuery = PageQuery & { userId?: number | undefined };
@@ -41,11 +41,9 @@ export async function listItems(em: EntityManager, query: ItemListQuery): Promis
   return toPage(rows, query.limit);
 }
 
-/** An item; RecordNotFoundError when missing. */
-export async function getItem(em: EntityManager, id: number): Promise<ItemView> {
-  const item = await selectItem(readsOf(em), id);
-  if (!item) throw RecordNotFoundError.item(id);
-  return item;
+/** The items with the given ids, keyed by id: one query whatever the number. Missing ids are absent. */
+export async function getItems(em: EntityManager, ids: readonly number[]): Promise<Map<number, ItemView>> {
+  return new Map((await selectItemsById(readsOf(em), ids)).map((item) => [item.id, item]));
 }
 
 /** Changes an item's title and/or description (null clears the description). */

@@ -39,9 +39,14 @@ export type Reads = ReturnType<typeof readsOf>;
 const userColumns = ["id", "name", "email", "created_at", "updated_at", "version"] as const;
 const itemColumns = ["id", "title", "description", "owner_id", "created_at", "updated_at"] as const;
 
-export async function selectUser(db: Reads, id: number): Promise<UserView | undefined> {
-  const row = await db.selectFrom("users").select(userColumns).where("id", "=", id).executeTakeFirst();
-  return row && toUserView(row);
+/** The users with the given ids, by id; ids that do not exist are left out. */
+export async function selectUsersById(db: Reads, ids: readonly number[]): Promise<UserView[]> {
+  if (ids.length === 0) return [];
+  const select = db.selectFrom("users").select(userColumns);
+  const rows = await (ids.length === 1 ? select.where("id", "=", ids[0] ?? 0) : select.where("id", "in", ids))
+    .orderBy("id")
+    .execute();
+  return rows.map(toUserView);
 }
 
 /** Users with an id above `cursor`, by id, at most `limit`, optionally matching `pattern` (a LIKE pattern, `!` escapes). */
@@ -66,7 +71,7 @@ export async function selectUsers(
 }
 
 /** The items of the given owners, by owner then id: one query whatever the number of owners. */
-export async function selectItemsOf(db: Reads, ownerIds: number[]): Promise<ItemView[]> {
+export async function selectItemsOf(db: Reads, ownerIds: readonly number[]): Promise<ItemView[]> {
   if (ownerIds.length === 0) return [];
   const rows = await db
     .selectFrom("items")
@@ -78,9 +83,14 @@ export async function selectItemsOf(db: Reads, ownerIds: number[]): Promise<Item
   return rows.map(toItemView);
 }
 
-export async function selectItem(db: Reads, id: number): Promise<ItemView | undefined> {
-  const row = await db.selectFrom("items").select(itemColumns).where("id", "=", id).executeTakeFirst();
-  return row && toItemView(row);
+/** The items with the given ids, by id; ids that do not exist are left out. */
+export async function selectItemsById(db: Reads, ids: readonly number[]): Promise<ItemView[]> {
+  if (ids.length === 0) return [];
+  const select = db.selectFrom("items").select(itemColumns);
+  const rows = await (ids.length === 1 ? select.where("id", "=", ids[0] ?? 0) : select.where("id", "in", ids))
+    .orderBy("id")
+    .execute();
+  return rows.map(toItemView);
 }
 
 /** Items with an id above `cursor`, by id, at most `limit`, optionally of one owner. */

@@ -9,7 +9,7 @@ import { ConflictError, RecordNotFoundError } from "../errors.ts";
 import { type UserView, userView } from "../views.ts";
 import { insertUser } from "./inserts.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
-import { attachItems, readsOf, selectItemsOf, selectUser, selectUsers } from "./reads.ts";
+import { attachItems, readsOf, selectItemsOf, selectUsers, selectUsersById } from "./reads.ts";
 
 export type UserFields = Pick<User, "name" | "email">;
 export type UserListQuery = PageQuery & { search?: string | undefined; withItems?: boolean };
@@ -45,12 +45,18 @@ export async function listUsers(em: EntityManager, query: UserListQuery): Promis
   return { ...page, items: attachItems(page.items, items) };
 }
 
-/** A user with its items (ordered by id); RecordNotFoundError when missing. */
-export async function getUser(em: EntityManager, id: number): Promise<UserView> {
+/**
+ * The users with the given ids, each with its items (ordered by id), keyed by id: two queries
+ * whatever the number of ids (one when none exists). Missing ids are absent from the map.
+ */
+export async function getUsers(em: EntityManager, ids: readonly number[]): Promise<Map<number, UserView>> {
   const db = readsOf(em);
-  const user = await selectUser(db, id);
-  if (!user) throw RecordNotFoundError.user(id);
-  return { ...user, items: await selectItemsOf(db, [id]) };
+  const found = await selectUsersById(db, ids);
+  const items = await selectItemsOf(
+    db,
+    found.map((user) => user.id),
+  );
+  return new Map(attachItems(found, items).map((user) => [user.id, user]));
 }
 
 /** Applies the given changes; a `version` other than the current one is a ConflictError. */
