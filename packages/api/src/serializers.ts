@@ -3,26 +3,38 @@ import type { ItemOutput, UserOutput } from "./schemas/index.ts";
 
 /** An item as the API shows it: timestamps as ISO strings. */
 export function toItemOutput(item: ItemView): ItemOutput {
+  const [createdAt, updatedAt] = isoTimestamps(item);
   return {
     id: item.id,
     title: item.title,
     description: item.description ?? null,
     ownerId: item.ownerId,
-    createdAt: item.createdAt.toISOString(),
-    updatedAt: item.updatedAt.toISOString(),
+    createdAt,
+    updatedAt,
   };
 }
 
 /** A user as the API shows it; `items` only when the view carries them. */
 export function toUserOutput(user: UserView): UserOutput {
+  const [createdAt, updatedAt] = isoTimestamps(user);
   const output: UserOutput = {
     id: user.id,
     name: user.name,
     email: user.email,
-    createdAt: user.createdAt.toISOString(),
-    updatedAt: user.updatedAt.toISOString(),
+    createdAt,
+    updatedAt,
     version: user.version,
   };
   if (user.items) output.items = user.items.map(toItemOutput);
   return output;
+}
+
+/**
+ * Both timestamps as ISO strings. Most records were never changed, so their two timestamps are
+ * equal and one conversion serves both: formatting dates was a tenth of a batch of reads.
+ */
+function isoTimestamps(record: { createdAt: Date; updatedAt: Date }): [string, string] {
+  const createdAt = record.createdAt.toISOString();
+  const unchanged = record.updatedAt.getTime() === record.createdAt.getTime();
+  return [createdAt, unchanged ? createdAt : record.updatedAt.toISOString()];
 }
