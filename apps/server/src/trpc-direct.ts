@@ -1,11 +1,12 @@
-import { appRouter, type Context, createCaller } from "@app/api";
-import { getErrorShape, getTRPCErrorFromUnknown, type TRPCError } from "@trpc/server";
+import { appRouter, type Context } from "@app/api";
+import { callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown, type TRPCError } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
 import type { FastifyRequest } from "fastify";
-import { callProcedure, procedureTypes } from "./rest/procedures.ts";
+import { procedureTypes } from "./rest/procedures.ts";
 
 /**
- * The common tRPC requests answered straight through tRPC's caller, without the HTTP resolver's
+ * The common tRPC requests answered by calling the procedures as tRPC's resolver does (through
+ * tRPC's `callProcedure`), without the HTTP resolver's
  * Fetch Request/Response round trip, which cost about as much as the query itself
  * (docs/performance.md): a GET of queries or a POST of mutations, alone or batched, from a
  * non-streaming client, with well-formed JSON input. The same middleware, validation, unit of
@@ -13,7 +14,10 @@ import { callProcedure, procedureTypes } from "./rest/procedures.ts";
  * (test/trpc-direct.test.ts) holds them to what the resolver answers. Anything else (a wrong
  * method, an unknown path, malformed input, a streaming client) is left to the resolver.
  */
-export type DirectCalls = { batch: boolean; calls: { path: string; input: unknown }[] };
+export type DirectCalls = {
+  batch: boolean;
+  calls: { path: string; type: "query" | "mutation"; input: unknown }[];
+};
 
 export type TrpcRequest = FastifyRequest<{
   Params: { path: string };
@@ -36,7 +40,7 @@ export function directCalls(request: TrpcRequest, maxBatchSize: number): DirectC
   if (!input.ok) return undefined;
   return {
     batch,
-    calls: paths.map((path, i) => ({ path, input: batch ? inputAt(input.value, i) : input.value })),
+    calls: paths.map((path, i) => ({ path, type, input: batch ? inputAt(input.value, i) : input.value })),
   };
 }
 
@@ -48,17 +52,24 @@ export async function answerDirectly(
   ctx: Context,
   onError: (error: TRPCError, path: string) => void,
 ): Promise<DirectAnswer> {
-  const caller = createCaller(ctx);
   const errors: (TRPCError | undefined)[] = [];
   const responses = await Promise.all(
-    calls.map(async ({ path, input }, i) => {
+    calls.map(async ({ path, input, type }, batchIndex) => {
       try {
-        return { result: { data: await callProcedure(caller, path, input) } };
+        const data: unknown = await callTRPCProcedure({
+          router: appRouter,
+          path,
+          type,
+          ctx,
+          getRawInput: async () => input,
+          batchIndex,
+          signal: undefined,
+        });
+        return { result: { data } };
       } catch (cause) {
         const error = getTRPCErrorFromUnknown(cause);
-        errors[i] = error;
+        errors[batchIndex] = error;
         onError(error, path);
-        const type = types.get(path) ?? "unknown";
         return { error: getErrorShape({ config: appRouter._def._config, error, type, path, input, ctx }) };
       }
     }),

@@ -1,12 +1,11 @@
-import { createCaller, createContext } from "@app/api";
+import { appRouter, createContext } from "@app/api";
 import type { Orm } from "@app/db";
-import { TRPCError } from "@trpc/server";
+import { callTRPCProcedure, TRPCError } from "@trpc/server";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requestMediaType } from "../json-only.ts";
 import { renameInputFields, toRestError } from "./errors.ts";
 import { buildInput } from "./input.ts";
 import type { RestOperation } from "./operations.ts";
-import { callProcedure } from "./procedures.ts";
 
 export type RestRoutesOptions = { orm: Orm; exposeErrors: boolean; operations: RestOperation[] };
 
@@ -45,10 +44,18 @@ export async function restRoutesPlugin(api: FastifyInstance, options: RestRoutes
         url,
         handler: async (request, reply) => {
           const input = buildInput(operation, request);
-          // A fresh caller per call: the procedure's own validation, unit of work and error mapping.
-          const caller = createCaller(createContext({ orm, exposeErrors }));
+          // Called as tRPC's resolver calls it, with a fresh context: the procedure's own
+          // validation, unit of work and error mapping.
           try {
-            const output = await callProcedure(caller, operation.procedure, input);
+            const output: unknown = await callTRPCProcedure({
+              router: appRouter,
+              path: operation.procedure,
+              type: operation.schemas.type,
+              ctx: createContext({ orm, exposeErrors }),
+              getRawInput: async () => input,
+              batchIndex: 0,
+              signal: undefined,
+            });
             return reply.code(operation.status).send(output);
           } catch (error) {
             throw renameInputFields(error, operation.inputNames ?? {});

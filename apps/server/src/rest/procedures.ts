@@ -52,14 +52,3 @@ export function getProcedureSchemas(path: ProcedurePath): ProcedureSchemas {
   const { type, inputs, output } = parsed.data;
   return { type, input: inputs[0], output };
 }
-
-/** Calls `caller.users.create(input)` for the path "users.create", through tRPC's own caller. */
-export async function callProcedure(caller: unknown, path: string, input: unknown): Promise<unknown> {
-  let target: unknown = caller;
-  for (const key of path.split(".")) {
-    target = typeof target === "function" ? Reflect.get(target, key) : undefined;
-  }
-  if (typeof target !== "function") throw new Error(`No procedure at "${path}"`);
-  const result: unknown = await Reflect.apply(target, undefined, [input]);
-  return result;
-}
