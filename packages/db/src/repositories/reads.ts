@@ -42,8 +42,10 @@ const itemColumns = ["id", "title", "description", "owner_id", "created_at", "up
 /** The users with the given ids, by id; ids that do not exist are left out. */
 export async function selectUsersById(db: Reads, ids: readonly number[]): Promise<UserView[]> {
   if (ids.length === 0) return [];
-  const select = db.selectFrom("users").select(userColumns);
-  const rows = await (ids.length === 1 ? select.where("id", "=", ids[0] ?? 0) : select.where("id", "in", ids))
+  const rows = await db
+    .selectFrom("users")
+    .select(userColumns)
+    .where("id", "in", ids)
     .orderBy("id")
     .execute();
   return rows.map(toUserView);
@@ -86,8 +88,10 @@ export async function selectItemsOf(db: Reads, ownerIds: readonly number[]): Pro
 /** The items with the given ids, by id; ids that do not exist are left out. */
 export async function selectItemsById(db: Reads, ids: readonly number[]): Promise<ItemView[]> {
   if (ids.length === 0) return [];
-  const select = db.selectFrom("items").select(itemColumns);
-  const rows = await (ids.length === 1 ? select.where("id", "=", ids[0] ?? 0) : select.where("id", "in", ids))
+  const rows = await db
+    .selectFrom("items")
+    .select(itemColumns)
+    .where("id", "in", ids)
     .orderBy("id")
     .execute();
   return rows.map(toItemView);
