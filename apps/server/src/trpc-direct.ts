@@ -1,13 +1,12 @@
 import { appRouter, type Context } from "@app/api";
-import { callTRPCProcedure, getErrorShape, getTRPCErrorFromUnknown, type TRPCError } from "@trpc/server";
+import { getErrorShape, getTRPCErrorFromUnknown, type TRPCError } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
 import type { FastifyRequest } from "fastify";
-import { procedureTypes } from "./rest/procedures.ts";
+import { callProcedure, procedureTypes } from "./rest/procedures.ts";
 
 /**
- * The common tRPC requests answered by calling the procedures as tRPC's resolver does (through
- * tRPC's `callProcedure`), without the HTTP resolver's
- * Fetch Request/Response round trip, which cost about as much as the query itself
+ * The common tRPC requests answered by calling their procedures as tRPC's resolver does, without
+ * the resolver's Fetch Request/Response round trip, which cost about as much as the query itself
  * (docs/performance.md): a GET of queries or a POST of mutations, alone or batched, from a
  * non-streaming client, with well-formed JSON input. The same middleware, validation, unit of
  * work and output check run; answers and errors are built with tRPC's own functions, and a test
@@ -52,20 +51,12 @@ export async function answerDirectly(
   ctx: Context,
   onError: (error: TRPCError, path: string) => void,
 ): Promise<DirectAnswer> {
-  const errors: (TRPCError | undefined)[] = [];
+  // Indexed like the answers, as the resolver passes them: a hole where a call succeeded.
+  const errors: TRPCError[] = [];
   const responses = await Promise.all(
-    calls.map(async ({ path, input, type }, batchIndex) => {
+    calls.map(async ({ path, type, input }, batchIndex) => {
       try {
-        const data: unknown = await callTRPCProcedure({
-          router: appRouter,
-          path,
-          type,
-          ctx,
-          getRawInput: async () => input,
-          batchIndex,
-          signal: undefined,
-        });
-        return { result: { data } };
+        return { result: { data: await callProcedure({ path, type, input, ctx, batchIndex }) } };
       } catch (cause) {
         const error = getTRPCErrorFromUnknown(cause);
         errors[batchIndex] = error;
@@ -75,10 +66,7 @@ export async function answerDirectly(
     }),
   );
   return {
-    status: getHTTPStatusCode(
-      responses,
-      errors.filter((error) => error !== undefined),
-    ),
+    status: getHTTPStatusCode(responses, errors),
     body: JSON.stringify(batch ? responses : responses[0]),
   };
 }

@@ -16,7 +16,7 @@ export type TrpcRouteOptions = {
 
 /**
  * tRPC at /trpc/<procedure>. The common requests (queries by GET, mutations by POST, alone or
- * batched) go straight to tRPC's caller (trpc-direct.ts); the rest through tRPC's own
+ * batched) call their procedures directly (trpc-direct.ts); the rest go through tRPC's own
  * `resolveResponse`, so the protocol, batching, errors and status codes are tRPC's. Either way
  * the answer goes out as one string: tRPC's fastify plugin streams every answer as a web stream,
  * which cost a socket write per chunk; for this API's small JSON answers, twice the requests a

@@ -1,11 +1,12 @@
-import { appRouter, createContext } from "@app/api";
+import { createContext } from "@app/api";
 import type { Orm } from "@app/db";
-import { callTRPCProcedure, TRPCError } from "@trpc/server";
+import { TRPCError } from "@trpc/server";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { requestMediaType } from "../json-only.ts";
 import { renameInputFields, toRestError } from "./errors.ts";
 import { buildInput } from "./input.ts";
 import type { RestOperation } from "./operations.ts";
+import { callProcedure } from "./procedures.ts";
 
 export type RestRoutesOptions = { orm: Orm; exposeErrors: boolean; operations: RestOperation[] };
 
@@ -44,17 +45,14 @@ export async function restRoutesPlugin(api: FastifyInstance, options: RestRoutes
         url,
         handler: async (request, reply) => {
           const input = buildInput(operation, request);
-          // Called as tRPC's resolver calls it, with a fresh context: the procedure's own
-          // validation, unit of work and error mapping.
+          // A fresh context per call: the procedure's own validation, unit of work and error mapping.
           try {
-            const output: unknown = await callTRPCProcedure({
-              router: appRouter,
+            const output = await callProcedure({
               path: operation.procedure,
               type: operation.schemas.type,
+              input,
               ctx: createContext({ orm, exposeErrors }),
-              getRawInput: async () => input,
               batchIndex: 0,
-              signal: undefined,
             });
             return reply.code(operation.status).send(output);
           } catch (error) {

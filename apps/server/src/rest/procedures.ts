@@ -1,5 +1,6 @@
-import { type AppRouter, appRouter } from "@app/api";
+import { type AppRouter, appRouter, type Context } from "@app/api";
 import type { inferRouterInputs } from "@trpc/server";
+import { callTRPCProcedure } from "@trpc/server";
 import { z } from "zod";
 
 type Inputs = inferRouterInputs<AppRouter>;
@@ -51,4 +52,30 @@ export function getProcedureSchemas(path: ProcedurePath): ProcedureSchemas {
   }
   const { type, inputs, output } = parsed.data;
   return { type, input: inputs[0], output };
+}
+
+export type ProcedureCall = {
+  path: string;
+  type: "query" | "mutation";
+  input: unknown;
+  ctx: Context;
+  /** The call's place in its HTTP batch (0 when alone). */
+  batchIndex: number;
+};
+
+/**
+ * Calls a procedure as tRPC's HTTP resolver does (tRPC's `callProcedure`): its middleware,
+ * validation, unit of work and output check. Throws what the procedure throws.
+ */
+export async function callProcedure({ path, type, input, ctx, batchIndex }: ProcedureCall): Promise<unknown> {
+  const output: unknown = await callTRPCProcedure({
+    router: appRouter,
+    path,
+    type,
+    ctx,
+    getRawInput: async () => input,
+    batchIndex,
+    signal: undefined,
+  });
+  return output;
 }
