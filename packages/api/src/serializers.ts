@@ -1,4 +1,5 @@
 import type { ItemView, UserView } from "@app/db";
+import { toIsoTimestamp } from "./iso-timestamp.ts";
 import type { ItemOutput, UserOutput } from "./schemas/index.ts";
 
 /** An item as the API shows it: timestamps as ISO strings. */
@@ -34,7 +35,7 @@ export function toUserOutput(user: UserView): UserOutput {
  * equal and one conversion serves both: formatting dates was a tenth of a batch of reads.
  */
 function isoTimestamps(record: { createdAt: Date; updatedAt: Date }): [string, string] {
-  const createdAt = record.createdAt.toISOString();
+  const createdAt = toIsoTimestamp(record.createdAt);
   const unchanged = record.updatedAt.getTime() === record.createdAt.getTime();
-  return [createdAt, unchanged ? createdAt : record.updatedAt.toISOString()];
+  return [createdAt, unchanged ? createdAt : toIsoTimestamp(record.updatedAt)];
 }
