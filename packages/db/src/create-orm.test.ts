@@ -40,6 +40,27 @@ describe("createOrm", () => {
     await migrateToLatest(orm);
     await expect(orm.em.find(User, {})).rejects.toThrow(/global EntityManager/);
   });
+
+  it("forks without writing the process environment, and still refuses the global one after", async () => {
+    await using orm = await createOrmDisposable("sqlite::memory:");
+    await migrateToLatest(orm);
+    // Every call forks; unpatched, each fork wrote process.env twice (patches/README.md).
+    const env = process.env;
+    const written: string[] = [];
+    process.env = new Proxy(env, {
+      set: (target, name, value) => {
+        written.push(String(name));
+        return Reflect.set(target, name, value);
+      },
+    });
+    try {
+      await orm.em.fork().find(User, {});
+    } finally {
+      process.env = env;
+    }
+    expect(written).toEqual([]);
+    await expect(orm.em.find(User, {})).rejects.toThrow(/global EntityManager/);
+  });
 });
 
 async function createOrmDisposable(url: string, sqliteSynchronous?: "NORMAL" | "FULL") {
