@@ -6,6 +6,7 @@ export type BenchOptions = {
   duration: number;
   warmup: number;
   connections: number;
+  rounds: number;
   scale: boolean;
   scaleUsers: number;
   scaleExport: boolean;
@@ -17,6 +18,7 @@ const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--scale 
   --duration S      seconds measured per scenario and server (default 8)
   --warmup S        unmeasured seconds before each measurement (default 1)
   --connections C   concurrent HTTP connections (default 10)
+  --rounds R        slices each scenario's seconds are measured in, interleaved (default 4)
   --scale           instead: first vs deep users.list page over a 1,000,000-user table
   --scale-users N   users in the --scale table (default 1000000)
   --export          with --scale: also export the whole table with the CLI, sampling memory`;
@@ -30,6 +32,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       duration: { type: "string", default: "8" },
       warmup: { type: "string", default: "1" },
       connections: { type: "string", default: "10" },
+      rounds: { type: "string", default: "4" },
       scale: { type: "boolean", default: false },
       "scale-users": { type: "string", default: "1000000" },
       export: { type: "boolean", default: false },
@@ -43,6 +46,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     duration: positive("--duration", values.duration),
     warmup: nonNegative("--warmup", values.warmup),
     connections: positive("--connections", values.connections),
+    rounds: positiveInteger("--rounds", values.rounds),
     scale: values.scale,
     scaleUsers: positive("--scale-users", values["scale-users"]),
     scaleExport: values.export,
@@ -52,6 +56,12 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
 function positive(name: string, raw: string): number {
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) exitWithUsage(2, `${name} must be a positive number`);
+  return value;
+}
+
+function positiveInteger(name: string, raw: string): number {
+  const value = positive(name, raw);
+  if (!Number.isInteger(value)) exitWithUsage(2, `${name} must be a whole number`);
   return value;
 }
 

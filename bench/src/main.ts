@@ -2,7 +2,7 @@
 // never fails on speed. See docs/performance.md.
 import { parseBenchArgs } from "./args.ts";
 import { prepareDatabases } from "./database.ts";
-import { runLoad } from "./load.ts";
+import { measureInRounds } from "./load.ts";
 import { checkParity } from "./parity.ts";
 import { describeMachine, resultsTable, targetsTable } from "./report.ts";
 import { runScale } from "./scale.ts";
@@ -30,18 +30,20 @@ async function runMain(): Promise<void> {
     const mismatches = await checkParity(scenarios, { project: project.url, raw: raw.url });
     for (const mismatch of mismatches) log(`raw ceiling answers differently: ${mismatch}`);
     if (mismatches.length === 0) log("raw ceiling answers as the project does");
-    for (const scenario of scenarios) {
-      // Project then raw, scenario by scenario: a machine that gets busier mid-run skews both alike.
-      log(`${scenario.name}: project`);
-      const projectResult = await runLoad(scenario, { ...options, url: project.url, pid: project.pid });
-      log(`${scenario.name}: raw`);
-      const rawResult = await runLoad(scenario, { ...options, url: raw.url, pid: raw.pid });
-      results.push({ ...scenario, project: projectResult, raw: rawResult });
+    // Reads first, then creates, so the reads see the seeded rows; within each group every
+    // scenario runs on both servers in interleaved slices (load.ts).
+    for (const group of [scenarios.filter((s) => !s.writes), scenarios.filter((s) => s.writes)]) {
+      log(`measuring ${group.map((scenario) => scenario.name).join(", ")}: project and raw in turn`);
+      const measured = await measureInRounds(group, [project, raw], options, log);
+      group.forEach((scenario, i) => {
+        const [projectResult, rawResult] = measured[i] ?? [];
+        if (projectResult && rawResult) results.push({ ...scenario, project: projectResult, raw: rawResult });
+      });
     }
   } finally {
     await Promise.all([project.stop(), raw.stop()]);
   }
-  const settings = `${options.users} users x ${options.itemsPerUser} items, ${options.connections} connections, ${options.duration} s per run after ${options.warmup} s warm-up`;
+  const settings = `${options.users} users x ${options.itemsPerUser} items, ${options.connections} connections, ${options.duration} s per scenario and server in ${options.rounds} interleaved slices, after ${options.warmup} s warm-up`;
   console.log(`\nMachine: ${machine}\nRun: ${settings}\n`);
   console.log(resultsTable(results));
   console.log(`\n${targetsTable(evaluateTargets(results, databases.emptyStartMs))}`);

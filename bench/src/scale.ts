@@ -2,7 +2,7 @@ import type { BenchOptions } from "./args.ts";
 import { prepareDatabases } from "./database.ts";
 import { describeSamples, type ExportMemory, isFlat, measureExport } from "./export-memory.ts";
 import { formatMs, formatRate, formatRatio, markdownTable } from "./format.ts";
-import { type LoadResult, runLoad } from "./load.ts";
+import { type LoadResult, measureInRounds } from "./load.ts";
 import { describeMachine } from "./report.ts";
 import type { Scenario } from "./scenarios.ts";
 import { startProjectServer } from "./servers.ts";
@@ -39,10 +39,9 @@ export async function runScale(options: BenchOptions, log: (message: string) => 
   const results: LoadResult[] = [];
   let exported: ExportMemory | undefined;
   try {
-    for (const scenario of scenarios) {
-      log(scenario.name);
-      results.push(await runLoad(scenario, { ...options, url: server.url, pid: server.pid }));
-    }
+    log(`${scenarios.map((scenario) => scenario.name).join(" and ")}, in turn`);
+    for (const [result] of await measureInRounds(scenarios, [server], options, log))
+      if (result) results.push(result);
     if (options.scaleExport) {
       log("exporting every user with the CLI");
       exported = await measureExport({ url: server.url, serverPid: server.pid, dir: databases.dir });

@@ -6,6 +6,8 @@ export type Scenario = {
   callsPerRequest: number;
   /** A fresh request description per call: random ids, unique emails. */
   request(): autocannon.Request;
+  /** Adds rows: measured after every read, so reads see the seeded data. */
+  writes?: true;
 };
 
 export type ScenarioData = { users: number };
@@ -61,6 +63,7 @@ export function buildScenarios(data: ScenarioData): Scenario[] {
     {
       name: "users.create",
       callsPerRequest: 1,
+      writes: true,
       request: () => {
         created++;
         const body = { name: `Bench ${created}`, email: `bench-${runStamp}-${created}@example.com` };
@@ -70,6 +73,7 @@ export function buildScenarios(data: ScenarioData): Scenario[] {
     {
       name: "items.create",
       callsPerRequest: 1,
+      writes: true,
       request: () => {
         const body = { userId: randomUserId(data), title: "Bench item", description: "Created under load" };
         return { method: "POST", path: "/trpc/items.create", headers: json, body: JSON.stringify(body) };
