@@ -1,21 +1,29 @@
+import type { EntityManager } from "@app/db";
 import { toTRPCError } from "./errors.ts";
 import { t } from "./init.ts";
 
 /**
- * One unit of work per procedure call: a fresh EntityManager fork (its own identity map), and for
- * mutations one transaction that commits when the procedure returns and rolls back when it fails.
- * Forking here, not in createContext, keeps the calls of one HTTP batch independent.
+ * One unit of work per procedure call: `ctx.em()` is the call's own EntityManager fork (its own
+ * identity map), and for mutations one transaction that commits when the procedure returns and
+ * rolls back when it fails. Forking here, not in createContext, keeps the calls of one HTTP batch
+ * independent. A query's fork is made on its first `ctx.em()`: a `byId` call reads through the
+ * request's coalesced readers and never asks, and forking for it anyway was a tenth of its CPU in
+ * a batch (docs/performance.md).
  */
 export const unitOfWork = t.middleware(async ({ ctx, type, next }) => {
-  const em = ctx.orm.em.fork();
   if (type !== "mutation") {
+    let fork: EntityManager | undefined;
+    const em = () => {
+      fork ??= ctx.orm.em.fork();
+      return fork;
+    };
     const result = await next({ ctx: { em } });
     if (!result.ok) throw toTRPCError(result.error);
     return result;
   }
   try {
-    return await em.transactional(async (trx) => {
-      const result = await next({ ctx: { em: trx } });
+    return await ctx.orm.em.fork().transactional(async (trx) => {
+      const result = await next({ ctx: { em: () => trx } });
       // next() reports a failure instead of throwing it; throwing is what makes the transaction roll back.
       if (!result.ok) throw result.error;
       return result;

@@ -16,13 +16,13 @@ export const itemsRouter = {
   create: procedure
     .input(createItemInput)
     .output(itemOutput)
-    .mutation(async ({ ctx, input }) => toItemOutput(await items.createItem(ctx.em, input))),
+    .mutation(async ({ ctx, input }) => toItemOutput(await items.createItem(ctx.em(), input))),
 
   list: procedure
     .input(listItemsInput)
     .output(itemPage)
     .query(async ({ ctx, input }) => {
-      const page = await items.listItems(ctx.em, input);
+      const page = await items.listItems(ctx.em(), input);
       return { items: page.items.map(toItemOutput), nextCursor: page.nextCursor };
     }),
 
@@ -34,13 +34,13 @@ export const itemsRouter = {
   update: procedure
     .input(updateItemInput)
     .output(itemOutput)
-    .mutation(async ({ ctx, input }) => toItemOutput(await items.updateItem(ctx.em, input))),
+    .mutation(async ({ ctx, input }) => toItemOutput(await items.updateItem(ctx.em(), input))),
 
   delete: procedure
     .input(byIdInput)
     .output(deletedOutput)
     .mutation(async ({ ctx, input }) => {
-      await items.deleteItem(ctx.em, input.id);
+      await items.deleteItem(ctx.em(), input.id);
       return { id: input.id };
     }),
 } satisfies TRPCRouterRecord;

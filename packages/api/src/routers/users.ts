@@ -17,14 +17,14 @@ export const usersRouter = {
     .input(createUserInput)
     .output(userOutput)
     .mutation(async ({ ctx, input }) => {
-      return toUserOutput(await users.createUser(ctx.em, input));
+      return toUserOutput(await users.createUser(ctx.em(), input));
     }),
 
   list: procedure
     .input(listUsersInput)
     .output(userPage)
     .query(async ({ ctx, input }) => {
-      const page = await users.listUsers(ctx.em, input);
+      const page = await users.listUsers(ctx.em(), input);
       return {
         items: page.items.map(toUserOutput),
         nextCursor: page.nextCursor,
@@ -39,13 +39,13 @@ export const usersRouter = {
   update: procedure
     .input(updateUserInput)
     .output(userOutput)
-    .mutation(async ({ ctx, input }) => toUserOutput(await users.updateUser(ctx.em, input))),
+    .mutation(async ({ ctx, input }) => toUserOutput(await users.updateUser(ctx.em(), input))),
 
   delete: procedure
     .input(byIdInput)
     .output(deletedOutput)
     .mutation(async ({ ctx, input }) => {
-      await users.deleteUser(ctx.em, input.id);
+      await users.deleteUser(ctx.em(), input.id);
       return { id: input.id };
     }),
 } satisfies TRPCRouterRecord;
