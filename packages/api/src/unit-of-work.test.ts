@@ -5,7 +5,10 @@ import { createCallerFactory, procedure, router } from "./trpc.ts";
 
 const probe = router({
   untouched: procedure.query(() => "no EntityManager asked for"),
-  asksTwice: procedure.query(({ ctx }) => ctx.em() === ctx.em()),
+  asksTwice: procedure.query(({ ctx }) => {
+    const first = ctx.em();
+    return first === ctx.em();
+  }),
   em: procedure.query(({ ctx }) => ctx.em()),
   inTransaction: procedure.mutation(({ ctx }) => ctx.em().isInTransaction()),
 });
