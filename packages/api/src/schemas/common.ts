@@ -1,7 +1,10 @@
 import { z } from "zod";
 
-/** A database id: a positive integer. */
-export const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/**
+ * A database id: a positive integer. `z.int()` is a safe integer: the same JSON Schema and
+ * messages as `z.number().int().max(Number.MAX_SAFE_INTEGER)`, with one check fewer per id.
+ */
+export const id = z.int().positive();
 
 /**
  * A string every database stores as sent. NUL is refused because PostgreSQL rejects it and SQLite
