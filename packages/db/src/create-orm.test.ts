@@ -44,7 +44,7 @@ describe("createOrm", () => {
   it("forks without writing the process environment, and still refuses the global one after", async () => {
     await using orm = await createOrmDisposable("sqlite::memory:");
     await migrateToLatest(orm);
-    // Every call forks; unpatched, each fork wrote process.env twice (patches/README.md).
+    // A call that uses the ORM forks; unpatched, each fork wrote process.env twice (patches/README.md).
     const env = process.env;
     const written: string[] = [];
     process.env = new Proxy(env, {
