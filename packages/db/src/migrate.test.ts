@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { expect, it } from "vitest";
 import { createOrm } from "./create-orm.ts";
 import { migrateToLatest } from "./migrate.ts";
@@ -26,4 +27,26 @@ await describeEachDatabase("migrations", (dialect) => {
       await Promise.all(orms.map((orm) => orm.close(true)));
     }
   });
+});
+
+it("migrates SQLite once another process lets go of the file, past the synchronous busy timeout", async () => {
+  await using scratch = await createScratchDatabase("sqlite");
+  const orm = await createOrm({ url: scratch.url });
+  // Another process (here a second connection) holds the write lock for 400 ms, four times the
+  // 100 ms a statement waits on its own: a second server starting while the first migrates.
+  const other = new Database(scratch.url.slice("sqlite:".length));
+  other.exec("begin immediate");
+  const released = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      other.exec("commit");
+      resolve();
+    }, 400),
+  );
+  try {
+    expect(await migrateToLatest(orm)).toEqual(migrationsFor("sqlite").map((m) => m.name));
+  } finally {
+    await released;
+    other.close();
+    await orm.close(true);
+  }
 });
