@@ -130,10 +130,11 @@ const tasks = {
   async start(env) {
     const built = await run("turbo", ["run", "build", "--output-logs=errors-only"], env);
     if (built !== 0) return built;
-    // The bundled server (apps/server/rolldown.config.ts): half the start of the sources. A
-    // smaller young generation: RSS under load ~40 MB lower for a few percent of throughput
-    // (docs/performance.md); the benchmark starts the server the same way.
-    return run("node", ["--max-semi-space-size=8", "apps/server/dist/main.js"], env);
+    // The bundled server (apps/server/rolldown.config.ts): half the start of the sources. The V8
+    // flags of apps/server/node-flags.json keep its memory under load in check (docs/performance.md);
+    // the benchmark starts the server the same way.
+    const nodeFlags = JSON.parse(readFileSync(join(root, "apps/server/node-flags.json"), "utf8"));
+    return run("node", [...nodeFlags, "apps/server/dist/main.js"], env);
   },
   dev: (env) => run("turbo", ["run", "dev"], env),
   test: (env, args) => run("vitest", ["run", ...args], env),
