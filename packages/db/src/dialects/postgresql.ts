@@ -1,7 +1,13 @@
 import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import type { ConnectionOptions, DialectOptions } from "./types.ts";
 
-/** PostgreSQL through `pg`'s pool: its connection timeout also bounds the wait for a busy pool. */
+/**
+ * PostgreSQL through `pg`'s pool: its connection timeout also bounds the wait for a busy pool.
+ *
+ * PostgreSQL cancels a statement at `statement_timeout` and says so at once. A query with no
+ * answer a connect timeout after that went into a silent network (a partition, a host gone without
+ * a reset): `pg`'s `query_timeout` fails it then, instead of when TCP gives up, minutes later.
+ */
 export function postgresqlOptions(url: string, connection: ConnectionOptions): DialectOptions {
   return {
     driver: PostgreSqlDriver,
@@ -10,15 +16,26 @@ export function postgresqlOptions(url: string, connection: ConnectionOptions): D
     driverOptions: {
       connectionTimeoutMillis: connection.connectTimeoutMs,
       statement_timeout: connection.statementTimeoutMs,
+      query_timeout: silentQueryTimeoutMs(connection),
       application_name: "users-items-rpc",
-      onPoolCreated: releaseClientsThatEnd,
+      onPoolCreated: (pool: ClientPool) => {
+        releaseClientsThatEnd(pool);
+        endClientsThatGoSilent(pool);
+      },
     },
   };
+}
+
+/** How long a query may go unanswered before its connection is presumed dead, in ms. */
+export function silentQueryTimeoutMs(connection: ConnectionOptions): number {
+  return connection.statementTimeoutMs + connection.connectTimeoutMs;
 }
 
 /** The part of a `pg` pool client used here (`pg` ships no types, and `@types/pg` is not needed). */
 type PooledClient = {
   release(error?: Error): void;
+  end(): Promise<void>;
+  query(...args: unknown[]): unknown;
   once(event: "end", listener: () => void): unknown;
 };
 type ClientPool = {
@@ -45,5 +62,32 @@ function releaseClientsThatEnd(pool: ClientPool): void {
       client.release = () => {};
       release(new Error("connection ended while checked out"));
     });
+  });
+}
+
+/** `pg`'s error for a query that got no answer within `query_timeout`. */
+function isSilentQueryError(error: unknown): boolean {
+  return error instanceof Error && error.message === "Query read timeout";
+}
+
+/**
+ * Ends a connection whose query went unanswered (`query_timeout`). `pg` fails that query but keeps
+ * the connection, with the query still waiting for its answer, so every later query on it would
+ * wait and time out too. Ending it with a query in flight destroys the socket (`pg` 8.23's
+ * `Client.end`); the connection then ends, and the pool drops it, as for any connection that ends
+ * (releaseClientsThatEnd). Kysely, under MikroORM, queries through the promise form only.
+ */
+function endClientsThatGoSilent(pool: ClientPool): void {
+  pool.on("connect", (client) => {
+    const query = client.query;
+    client.query = function queryThenEndIfSilent(this: PooledClient, ...args: unknown[]) {
+      const result = query.apply(this, args);
+      if (result instanceof Promise) {
+        result.catch((error: unknown) => {
+          if (isSilentQueryError(error)) void client.end();
+        });
+      }
+      return result;
+    };
   });
 }
