@@ -27,7 +27,7 @@ export function postgresqlOptions(url: string, connection: ConnectionOptions): D
 }
 
 /** How long a query may go unanswered before its connection is presumed dead, in ms. */
-export function silentQueryTimeoutMs(connection: ConnectionOptions): number {
+function silentQueryTimeoutMs(connection: ConnectionOptions): number {
   return connection.statementTimeoutMs + connection.connectTimeoutMs;
 }
 
