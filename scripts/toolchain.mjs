@@ -12,6 +12,7 @@
 //   node scripts/toolchain.mjs test           the whole test suite
 //   node scripts/toolchain.mjs dev            servers in watch mode
 //   node scripts/toolchain.mjs typecheck      every package, then the root scripts
+//   node scripts/toolchain.mjs cli ARGS ...   the CLI (apps/cli)
 //   node scripts/toolchain.mjs exec CMD ...   any command (turbo, biome, pnpm, vitest)
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -126,16 +127,22 @@ function run(command, args, env) {
   });
 }
 
+/**
+ * V8 flags for the long-running processes (the server, the CLI's exports): a small young
+ * generation, and an old generation grown by half its live size before a full collection. Without
+ * them V8 let both grow by 100+ MB of garbage under load (docs/performance.md).
+ */
+const nodeFlags = JSON.parse(readFileSync(join(root, "scripts/node-flags.json"), "utf8"));
+
 const tasks = {
   async start(env) {
     const built = await run("turbo", ["run", "build", "--output-logs=errors-only"], env);
     if (built !== 0) return built;
-    // The bundled server (apps/server/rolldown.config.ts): half the start of the sources. The V8
-    // flags of apps/server/node-flags.json keep its memory under load in check (docs/performance.md);
-    // the benchmark starts the server the same way.
-    const nodeFlags = JSON.parse(readFileSync(join(root, "apps/server/node-flags.json"), "utf8"));
+    // The bundled server (apps/server/rolldown.config.ts): half the start of the sources. The
+    // benchmark starts it the same way.
     return run("node", [...nodeFlags, "apps/server/dist/main.js"], env);
   },
+  cli: (env, args) => run("node", [...nodeFlags, "apps/cli/src/main.ts", ...args], env),
   dev: (env) => run("turbo", ["run", "dev"], env),
   test: (env, args) => run("vitest", ["run", ...args], env),
   async typecheck(env) {

@@ -4,6 +4,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatMb } from "./format.ts";
+import { nodeFlags } from "./node-flags.ts";
 import { readRss } from "./rss.ts";
 
 const cliMain = fileURLToPath(new URL("../../apps/cli/src/main.ts", import.meta.url));
@@ -21,9 +22,13 @@ export async function measureExport(options: {
 }): Promise<ExportMemory> {
   const out = join(options.dir, "export.jsonl");
   const started = performance.now();
-  const child = spawn(process.execPath, [cliMain, "export", "--url", options.url, "--out", out], {
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, cliMain, "export", "--url", options.url, "--out", out],
+    {
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   const cli: number[] = [];
   const server: number[] = [];
   const timer = setInterval(() => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import nodeFlagsJson from "../../apps/server/node-flags.json" with { type: "json" };
+import { nodeFlags } from "./node-flags.ts";
 
 const projectMain = fileURLToPath(new URL("../../apps/server/dist/main.js", import.meta.url));
 const rawMain = fileURLToPath(new URL("./raw-server.ts", import.meta.url));
@@ -49,13 +49,6 @@ export function startProjectServer(dbPath: string): Promise<RunningServer> {
 export function startRawServer(dbPath: string): Promise<RunningServer> {
   return startNode("raw", rawMain, (port) => ({ DB_PATH: dbPath, PORT: String(port) }));
 }
-
-/**
- * The V8 flags `npm start` runs the server with (scripts/toolchain.mjs), given to both servers: a
- * smaller young generation and an old generation grown by half its live size before a full
- * collection keep RSS under load ~70 MB lower, with no measurable loss of throughput.
- */
-const nodeFlags: readonly string[] = nodeFlagsJson;
 
 async function startNode(
   target: Target,
