@@ -170,6 +170,7 @@ describe.skipIf(unavailable)("PostgreSQL faults", { timeout: 60_000 }, () => {
       let cutAt = 0;
       let restoredAt = 0;
       let healthDuringOutage = 0;
+      let closedByServerDuringOutage = 0;
       const outcomes = await runLoad(
         server.url,
         8,
@@ -177,10 +178,12 @@ describe.skipIf(unavailable)("PostgreSQL faults", { timeout: 60_000 }, () => {
           await sleep(500);
           cutAt = Date.now();
           await proxy.cut(mode);
+          const closedBefore = proxy.stats.closedByClient;
           await sleep(1_000);
           healthDuringOutage = (await fetch(`${server.url}/health`)).status;
           await sleep(Math.max(0, cutAt + outageMs - Date.now()));
           restoredAt = Date.now();
+          closedByServerDuringOutage = proxy.stats.closedByClient - closedBefore;
           await proxy.restore();
           await sleep(300);
         })(),
@@ -193,6 +196,7 @@ describe.skipIf(unavailable)("PostgreSQL faults", { timeout: 60_000 }, () => {
           mode,
           recoveryMs,
           proxy: proxy.stats,
+          closedByServerDuringOutage,
           startedDuring: summarize(startedDuring),
           inFlightAtCut: summarize(inFlightAtCut),
         }),
@@ -209,6 +213,8 @@ describe.skipIf(unavailable)("PostgreSQL faults", { timeout: 60_000 }, () => {
         expect(startedDuring.filter(failedLate)).toEqual([]);
         expect(inFlightAtCut.filter(failedLate)).toEqual([]);
         expect(inFlightAtCut.every((o) => o.startedAt + o.ms < restoredAt)).toBe(true);
+        // The silent connections were dropped, not left in the pool to catch the next queries.
+        expect(closedByServerDuringOutage).toBeGreaterThan(0);
       } else {
         expect(misbehaved(startedDuring)).toEqual([]);
         expect(misbehaved(inFlightAtCut)).toEqual([]);

@@ -16,15 +16,19 @@ export type TcpProxy = {
   cut(mode: OutageMode): Promise<void>;
   /** Ends the outage: new connections reach the target again. */
   restore(): Promise<void>;
-  /** Connections forwarded and connections destroyed by outages so far. */
-  stats: { forwarded: number; destroyed: number };
+  /**
+   * Connections forwarded, sockets destroyed by outages, and connections the client (the server
+   * under test) closed itself, so far.
+   */
+  stats: { forwarded: number; destroyed: number; closedByClient: number };
   [Symbol.asyncDispose](): Promise<void>;
 };
 
 /** A TCP proxy on 127.0.0.1 in front of `target`, which a test can cut and restore at will. */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const open = new Set<Socket>();
-  const stats = { forwarded: 0, destroyed: 0 };
+  const stats = { forwarded: 0, destroyed: 0, closedByClient: 0 };
+  const destroyedHere = new WeakSet<Socket>();
   let outage: OutageMode | undefined;
 
   const track = (socket: Socket) => {
@@ -34,8 +38,12 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   };
   const listener = createServer((client) => {
     track(client);
+    client.once("close", () => {
+      if (!destroyedHere.has(client)) stats.closedByClient++;
+    });
     if (outage === "reset") {
       stats.destroyed++;
+      destroyedHere.add(client);
       client.destroy();
       return;
     }
@@ -68,6 +76,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
   const destroyAll = () => {
     for (const socket of open) {
       stats.destroyed++;
+      destroyedHere.add(socket);
       socket.destroy();
     }
   };

@@ -41,9 +41,8 @@ export function isTransientDatabaseError(error: unknown): boolean {
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && (transientCodes.has(code) || code.startsWith("SQLITE_BUSY"))) return true;
     if (
-      // `pg` says "not queryable" when a call reuses a client whose connection has just died, and
-      // "Query read timeout" when a query got no answer at all (dialects/postgresql.ts).
-      /timeout exceeded when trying to connect|Connection terminated|is not queryable|Query read timeout|database is locked/i.test(
+      // `pg` says "not queryable" when a call reuses a client whose connection has just died.
+      /timeout exceeded when trying to connect|Connection terminated|is not queryable|database is locked/i.test(
         current.message,
       )
     ) {

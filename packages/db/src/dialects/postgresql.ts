@@ -1,13 +1,7 @@
 import { PostgreSqlDriver } from "@mikro-orm/postgresql";
 import type { ConnectionOptions, DialectOptions } from "./types.ts";
 
-/**
- * PostgreSQL through `pg`'s pool: its connection timeout also bounds the wait for a busy pool.
- *
- * PostgreSQL cancels a statement at `statement_timeout` and says so at once. A query with no
- * answer a connect timeout after that went into a silent network (a partition, a host gone without
- * a reset): `pg`'s `query_timeout` fails it then, instead of when TCP gives up, minutes later.
- */
+/** PostgreSQL through `pg`'s pool: its connection timeout also bounds the wait for a busy pool. */
 export function postgresqlOptions(url: string, connection: ConnectionOptions): DialectOptions {
   return {
     driver: PostgreSqlDriver,
@@ -16,17 +10,20 @@ export function postgresqlOptions(url: string, connection: ConnectionOptions): D
     driverOptions: {
       connectionTimeoutMillis: connection.connectTimeoutMs,
       statement_timeout: connection.statementTimeoutMs,
-      query_timeout: silentQueryTimeoutMs(connection),
       application_name: "users-items-rpc",
       onPoolCreated: (pool: ClientPool) => {
         releaseClientsThatEnd(pool);
-        endClientsThatGoSilent(pool);
+        endClientsThatGoSilent(pool, silentQueryTimeoutMs(connection));
       },
     },
   };
 }
 
-/** How long a query may go unanswered before its connection is presumed dead, in ms. */
+/**
+ * How long a query may go unanswered before its connection is presumed dead, in ms. PostgreSQL
+ * cancels a statement at `statement_timeout` and says so at once, so silence a connect timeout
+ * past that means the network is gone (a partition, a host lost without a reset), not a slow query.
+ */
 function silentQueryTimeoutMs(connection: ConnectionOptions): number {
   return connection.statementTimeoutMs + connection.connectTimeoutMs;
 }
@@ -65,27 +62,29 @@ function releaseClientsThatEnd(pool: ClientPool): void {
   });
 }
 
-/** `pg`'s error for a query that got no answer within `query_timeout`. */
-function isSilentQueryError(error: unknown): boolean {
-  return error instanceof Error && error.message === "Query read timeout";
-}
-
 /**
- * Ends a connection whose query went unanswered (`query_timeout`). `pg` fails that query but keeps
- * the connection, with the query still waiting for its answer, so every later query on it would
- * wait and time out too. Ending it with a query in flight destroys the socket (`pg` 8.23's
- * `Client.end`); the connection then ends, and the pool drops it, as for any connection that ends
- * (releaseClientsThatEnd). Kysely, under MikroORM, queries through the promise form only.
+ * Ends a connection whose query has had no answer for `silentMs`. Without this, such a query
+ * waits until TCP gives up, minutes later. Ending a client with a query in flight destroys its
+ * socket (`pg` 8.23's `Client.end`): the query fails at once with "Connection terminated" (a 503)
+ * and the pool drops the connection (releaseClientsThatEnd).
+ *
+ * `pg`'s own `query_timeout` does not do this: it fails the query but keeps the connection, its
+ * query still waiting for an answer, so every later query on it times out too; and it would fire
+ * on pg-cursor's streamed queries, which never clear it. The clock starts when a query is handed
+ * to the client, so it also counts any wait behind another query on the same connection: nothing
+ * here sends a second query on a connection before the first has answered. Kysely, under
+ * MikroORM, queries through the promise form only.
  */
-function endClientsThatGoSilent(pool: ClientPool): void {
+function endClientsThatGoSilent(pool: ClientPool, silentMs: number): void {
   pool.on("connect", (client) => {
     const query = client.query;
-    client.query = function queryThenEndIfSilent(this: PooledClient, ...args: unknown[]) {
+    client.query = function queryOrEndIfSilent(this: PooledClient, ...args: unknown[]) {
       const result = query.apply(this, args);
       if (result instanceof Promise) {
-        result.catch((error: unknown) => {
-          if (isSilentQueryError(error)) void client.end();
-        });
+        const timer = setTimeout(() => void client.end(), silentMs);
+        timer.unref();
+        const settled = () => clearTimeout(timer);
+        result.then(settled, settled);
       }
       return result;
     };
