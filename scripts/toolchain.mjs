@@ -26,11 +26,12 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const { signals } = constants;
 const tools = join(root, ".tools");
 const log = (message) => process.stderr.write(`[toolchain] ${message}\n`);
 
@@ -112,8 +113,11 @@ function ensureDependencies(env) {
   writeFileSync(stampFile, stamp);
 }
 
+/** A child stopped by SIGINT or SIGTERM exits 0: the servers and watchers stop that way by design. */
+const stoppedOnPurpose = (signal) => (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1);
+
 /** Runs a command in the foreground, forwarding SIGINT/SIGTERM, and resolves with its exit code. */
-function run(command, args, env) {
+function run(command, args, env, exitCodeForSignal = stoppedOnPurpose) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
     const forward = (signal) => child.kill(signal);
@@ -122,7 +126,7 @@ function run(command, args, env) {
     child.on("exit", (code, signal) => {
       process.off("SIGINT", forward);
       process.off("SIGTERM", forward);
-      resolve(code ?? (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1));
+      resolve(code ?? exitCodeForSignal(signal));
     });
   });
 }
@@ -142,7 +146,15 @@ const tasks = {
     // benchmark starts it the same way.
     return run("node", [...nodeFlags, "apps/server/dist/main.js"], env);
   },
-  cli: (env, args) => run("node", [...nodeFlags, "apps/cli/src/main.ts", ...args], env),
+  // A CLI interrupted (Ctrl-C) did not finish: 128 + the signal's number, as a shell reports it, so
+  // `npm run cli -- export … && next-step` stops there.
+  cli: (env, args) =>
+    run(
+      "node",
+      [...nodeFlags, "apps/cli/src/main.ts", ...args],
+      env,
+      (signal) => 128 + (signals[signal] ?? 0),
+    ),
   dev: (env) => run("turbo", ["run", "dev"], env),
   test: (env, args) => run("vitest", ["run", ...args], env),
   async typecheck(env) {
