@@ -25,6 +25,14 @@ const transientCodes = new Set([
 ]);
 
 /**
+ * MySQL/MariaDB SQLSTATEs that mean the same (their `code` is a name, the state is separate):
+ * 70100, a statement interrupted by `max_statement_time` or a `KILL QUERY`. Without it, a MariaDB
+ * statement past the statement timeout answered 500 where PostgreSQL's answered 503
+ * (apps/server/test/statement-timeout.test.ts).
+ */
+const transientSqlStates = new Set(["70100"]);
+
+/**
  * True when an error says the database is busy or unreachable for a moment (a lock held by
  * another process past the busy timeout, a dropped or refused connection, a deadlock victim,
  * an exhausted pool), as opposed to a bug or a bad request: callers get 503 and may retry.
@@ -40,6 +48,8 @@ export function isTransientDatabaseError(error: unknown): boolean {
     }
     const code = (current as { code?: unknown }).code;
     if (typeof code === "string" && (transientCodes.has(code) || code.startsWith("SQLITE_BUSY"))) return true;
+    const sqlState = (current as { sqlState?: unknown }).sqlState;
+    if (typeof sqlState === "string" && transientSqlStates.has(sqlState)) return true;
     if (
       // `pg` says "not queryable" when a call reuses a client whose connection has just died.
       /timeout exceeded when trying to connect|Connection terminated|is not queryable|database is locked/i.test(
