@@ -51,15 +51,23 @@ export async function createOrm(options: CreateOrmOptions): Promise<Orm> {
         },
       }),
   });
+  if (target.dialect === "mariadb") {
+    const { guardMariaDbPool } = await import("./dialects/mariadb.ts");
+    guardMariaDbPool(await orm.driver.getConnection().getNativeClient(), connectionOf(options));
+  }
   return Object.assign(orm, { dialect: target.dialect });
 }
 
-async function dialectOptions(target: DatabaseTarget, options: CreateOrmOptions): Promise<DialectOptions> {
-  const connection: ConnectionOptions = {
+function connectionOf(options: CreateOrmOptions): ConnectionOptions {
+  return {
     poolMax: options.poolMax ?? connectionDefaults.poolMax,
     connectTimeoutMs: options.connectTimeoutMs ?? connectionDefaults.connectTimeoutMs,
     statementTimeoutMs: options.statementTimeoutMs ?? connectionDefaults.statementTimeoutMs,
   };
+}
+
+async function dialectOptions(target: DatabaseTarget, options: CreateOrmOptions): Promise<DialectOptions> {
+  const connection = connectionOf(options);
   switch (target.dialect) {
     case "sqlite": {
       const { sqliteOptions } = await import("./dialects/sqlite.ts");

@@ -45,7 +45,7 @@ type ClientPool = {
  * reset) while a transaction holds it. Kysely releases a transaction's connection only after a
  * successful COMMIT or ROLLBACK, and both fail on a dead connection, so without this every such
  * transaction leaked a pool slot: after `poolMax` of them, every call timed out waiting for the
- * pool, for good (found by apps/server/test/postgres-faults.test.ts).
+ * pool, for good (found by apps/server/test/database-faults.test.ts).
  */
 function releaseClientsThatEnd(pool: ClientPool): void {
   const checkedOut = new WeakSet<PooledClient>();
