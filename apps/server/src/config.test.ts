@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError, defaultDatabaseUrl, loadConfig } from "./config.ts";
 
@@ -44,5 +45,17 @@ describe("loadConfig for databases", () => {
     expect(() => loadConfig({ DATABASE_URL: "oracle://scott:tiger@db/x" })).toThrow(
       /DATABASE_URL: unsupported DATABASE_URL "oracle:\/\/scott:\*\*\*@db\/x": expected sqlite:/,
     );
+  });
+});
+
+describe("README's configuration table", () => {
+  it("lists exactly the variables the server reads", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(
+      readme.indexOf("## Configuration"),
+      readme.indexOf("## PostgreSQL and MariaDB"),
+    );
+    const documented = [...section.matchAll(/^\| `([A-Z_]+)` +\|/gm)].map((match) => match[1]);
+    expect(documented.sort()).toEqual(Object.keys(loadConfig({})).sort());
   });
 });
