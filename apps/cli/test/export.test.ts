@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { cli, scratchFolder, startTestServer, type TestServer } from "./run.ts";
+import { cli, scratchFolder, startTestServer, type TestServer, unreachableUrl } from "./run.ts";
 
 /** Users whose fields exercise quoting: commas, quotes, line breaks, accents, null and empty descriptions. */
 async function seed(server: TestServer): Promise<void> {
@@ -76,5 +76,15 @@ describe("export", () => {
     const result = await cli(server.url, "export", "--out", out);
     expect(result).toMatchObject({ code: 0, stdout: "", stderr: `Exported 1 users to ${out}\n` });
     expect(readFileSync(out, "utf8")).toBe("name,email\nAnn,ann@example.com\n");
+  });
+
+  it("leaves --out as it was when the export fails, with no partial file beside it", async () => {
+    using scratch = scratchFolder();
+    const out = scratch.file("users.jsonl", '{"name":"Ann","email":"ann@example.com"}\n');
+
+    const result = await cli(await unreachableUrl(), "export", "--out", out);
+    expect(result.code).not.toBe(0);
+    expect(readFileSync(out, "utf8")).toBe('{"name":"Ann","email":"ann@example.com"}\n');
+    expect(readdirSync(scratch.folder)).toEqual(["users.jsonl"]);
   });
 });

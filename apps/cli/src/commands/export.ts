@@ -1,4 +1,5 @@
 import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
 import { finished } from "node:stream/promises";
 import type { RouterOutputs } from "@app/client";
 import { expectNoMore } from "../args.ts";
@@ -31,9 +32,14 @@ export const exportCommand = defineCommand({
       parseFormat(values.format) ?? (values.out ? formatOfFile(values.out) : undefined) ?? "jsonl";
     const toLines =
       format === "csv" ? (user: User) => toCsv(user, withItems) : (user: User) => toJsonLine(user, withItems);
-    const stream: Output = values.out ? createWriteStream(values.out) : context.io.stdout;
+    // --out is written as a file beside it, renamed over it once complete: a failed export leaves
+    // whatever --out held (an earlier export) as it was, instead of a truncated copy.
+    const out = values.out;
+    const partial = out === undefined ? undefined : `${out}.partial-${process.pid}`;
+    const stream: Output = partial === undefined ? context.io.stdout : createWriteStream(partial);
     let users = 0;
     let items = 0;
+    let written = false;
     try {
       if (format === "csv") await write(stream, formatCsvRow(csvHeader(withItems)));
       const pages = walkPages((cursor) =>
@@ -44,17 +50,25 @@ export const exportCommand = defineCommand({
         users += page.length;
         for (const user of page) items += user.items?.length ?? 0;
       }
+      written = true;
     } finally {
-      if (values.out) {
+      if (out !== undefined && partial !== undefined) {
         stream.end();
-        await finished(stream);
+        const flushError = await finished(stream).then(
+          () => undefined,
+          (error: unknown) => error ?? new Error(`writing ${out} failed`),
+        );
+        if (written && flushError === undefined) await rename(partial, out);
+        else await rm(partial, { force: true });
+        // A failure while writing is already on its way out; one at the final flush is news.
+        if (written && flushError !== undefined) throw flushError;
       }
     }
-    if (values.out) {
+    if (out !== undefined) {
       const what = withItems
         ? `${formatCount(users)} users and ${formatCount(items)} items`
         : `${formatCount(users)} users`;
-      context.io.stderr.write(`Exported ${what} to ${values.out}\n`);
+      context.io.stderr.write(`Exported ${what} to ${out}\n`);
     }
     return exitCodes.ok;
   },
