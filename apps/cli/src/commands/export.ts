@@ -32,15 +32,9 @@ export const exportCommand = defineCommand({
       parseFormat(values.format) ?? (values.out ? formatOfFile(values.out) : undefined) ?? "jsonl";
     const toLines =
       format === "csv" ? (user: User) => toCsv(user, withItems) : (user: User) => toJsonLine(user, withItems);
-    // --out is written as a file beside it, renamed over it once complete: a failed export leaves
-    // whatever --out held (an earlier export) as it was, instead of a truncated copy.
-    const out = values.out;
-    const partial = out === undefined ? undefined : `${out}.partial-${process.pid}`;
-    const stream: Output = partial === undefined ? context.io.stdout : createWriteStream(partial);
     let users = 0;
     let items = 0;
-    let written = false;
-    try {
+    const exportTo = async (stream: Output) => {
       if (format === "csv") await write(stream, formatCsvRow(csvHeader(withItems)));
       const pages = walkPages((cursor) =>
         context.client.users.list.query({ limit: pageSize, cursor, withItems }),
@@ -50,29 +44,40 @@ export const exportCommand = defineCommand({
         users += page.length;
         for (const user of page) items += user.items?.length ?? 0;
       }
-      written = true;
-    } finally {
-      if (out !== undefined && partial !== undefined) {
-        stream.end();
-        const flushError = await finished(stream).then(
-          () => undefined,
-          (error: unknown) => error ?? new Error(`writing ${out} failed`),
-        );
-        if (written && flushError === undefined) await rename(partial, out);
-        else await rm(partial, { force: true });
-        // A failure while writing is already on its way out; one at the final flush is news.
-        if (written && flushError !== undefined) throw flushError;
-      }
+    };
+    const out = values.out;
+    if (out === undefined) {
+      await exportTo(context.io.stdout);
+      return exitCodes.ok;
     }
-    if (out !== undefined) {
-      const what = withItems
-        ? `${formatCount(users)} users and ${formatCount(items)} items`
-        : `${formatCount(users)} users`;
-      context.io.stderr.write(`Exported ${what} to ${out}\n`);
-    }
+    await writeCompleteOrNothing(out, exportTo);
+    const what = withItems
+      ? `${formatCount(users)} users and ${formatCount(items)} items`
+      : `${formatCount(users)} users`;
+    context.io.stderr.write(`Exported ${what} to ${out}\n`);
     return exitCodes.ok;
   },
 });
+
+/**
+ * Writes through a file beside `out`, renamed over it once everything is written and flushed, and
+ * removed otherwise: a failed export leaves whatever `out` held (an earlier export) as it was,
+ * instead of a truncated copy.
+ */
+async function writeCompleteOrNothing(out: string, write: (stream: Output) => Promise<void>): Promise<void> {
+  const partial = `${out}.partial-${process.pid}`;
+  const stream = createWriteStream(partial);
+  try {
+    await write(stream);
+    stream.end();
+    await finished(stream);
+  } catch (error) {
+    stream.destroy();
+    await rm(partial, { force: true });
+    throw error;
+  }
+  await rename(partial, out);
+}
 
 // Only what an import sends: ids, versions and timestamps are the server's to assign, so that an
 // export imported into an empty database exports again byte for byte.
