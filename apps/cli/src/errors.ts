@@ -8,6 +8,25 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** A file the command was told to write could not be written: a path to fix, not a server to start. */
+export class FileError extends Error {
+  override name = "FileError";
+
+  constructor(path: string, cause: Error) {
+    const code = "code" in cause && typeof cause.code === "string" ? ` (${cause.code})` : "";
+    super(`Cannot write ${path}${code}: ${describeFileProblem(cause)}`, { cause });
+  }
+}
+
+function describeFileProblem(cause: Error): string {
+  const code = "code" in cause ? cause.code : undefined;
+  if (code === "ENOENT") return "its folder does not exist";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  if (code === "EISDIR" || code === "ENOTDIR" || code === "ENOTEMPTY") return "a folder is in the way";
+  if (code === "ENOSPC") return "the disk is full";
+  return cause.message;
+}
+
 /** Codes a server answers when the request, not the server, is at fault: the row or call is refused. */
 const refusedCodes = new Set(["BAD_REQUEST", "NOT_FOUND", "CONFLICT"]);
 
@@ -20,6 +39,9 @@ export function isRefusal(error: unknown): boolean {
 export function describeFailure(error: unknown, url: string): { message: string; exitCode: number } {
   if (error instanceof UsageError) {
     return { message: `${error.message}\nRun with --help for usage.`, exitCode: exitCodes.usage };
+  }
+  if (error instanceof FileError) {
+    return { message: error.message, exitCode: exitCodes.usage };
   }
   if (isRefusal(error) && error instanceof Error) {
     return { message: error.message, exitCode: exitCodes.rejected };

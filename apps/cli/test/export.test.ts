@@ -1,6 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { cli, scratchFolder, startTestServer, type TestServer, unreachableUrl } from "./run.ts";
+import { cli, mainScript, scratchFolder, startTestServer, type TestServer, unreachableUrl } from "./run.ts";
 
 /** Users whose fields exercise quoting: commas, quotes, line breaks, accents, null and empty descriptions. */
 async function seed(server: TestServer): Promise<void> {
@@ -86,5 +90,52 @@ describe("export", () => {
     expect(result.code).not.toBe(0);
     expect(readFileSync(out, "utf8")).toBe('{"name":"Ann","email":"ann@example.com"}\n');
     expect(readdirSync(scratch.folder)).toEqual(["users.jsonl"]);
+  });
+
+  it("names the path, not the server, when --out cannot be written, and writes nothing", async () => {
+    using scratch = scratchFolder();
+    const out = `${scratch.folder}/missing/users.jsonl`;
+    const result = await cli(await unreachableUrl(), "export", "--out", out);
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toContain(`Cannot write ${out} (ENOENT): its folder does not exist`);
+    expect(readdirSync(scratch.folder)).toEqual([]);
+
+    // A folder where the file should go: found at the rename, after the whole export.
+    await using server = await startTestServer();
+    await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+    mkdirSync(`${scratch.folder}/taken`);
+    const taken = await cli(server.url, "export", "--out", `${scratch.folder}/taken`);
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toContain("a folder is in the way");
+    expect(readdirSync(scratch.folder)).toEqual(["taken"]);
+  });
+
+  it("removes its partial file on Ctrl-C and exits 130, leaving --out as it was", async () => {
+    using scratch = scratchFolder();
+    const out = scratch.file("users.jsonl", "earlier export\n");
+    // A server that accepts and never answers: the export waits on its first page.
+    const silent = createServer(() => {});
+    silent.listen(0, "127.0.0.1");
+    await once(silent, "listening");
+    const address = silent.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const child = spawn(
+        process.execPath,
+        [mainScript, "export", "--url", `http://127.0.0.1:${port}`, "--out", out],
+        {
+          stdio: "ignore",
+        },
+      );
+      const exited = once(child, "exit");
+      while (readdirSync(scratch.folder).length < 2) await sleep(20);
+      child.kill("SIGINT");
+      const [code] = await exited;
+      expect(code).toBe(130);
+      expect(readdirSync(scratch.folder)).toEqual(["users.jsonl"]);
+      expect(readFileSync(out, "utf8")).toBe("earlier export\n");
+    } finally {
+      silent.close();
+    }
   });
 });

@@ -1,9 +1,7 @@
-import { createWriteStream } from "node:fs";
-import { rename, rm } from "node:fs/promises";
-import { finished } from "node:stream/promises";
 import type { RouterOutputs } from "@app/client";
 import { expectNoMore } from "../args.ts";
 import { defineCommand } from "../command.ts";
+import { writeCompleteOrNothing } from "../complete-file.ts";
 import type { Output } from "../context.ts";
 import { formatCsvRow } from "../csv.ts";
 import { exitCodes } from "../errors.ts";
@@ -58,26 +56,6 @@ export const exportCommand = defineCommand({
     return exitCodes.ok;
   },
 });
-
-/**
- * Writes through a file beside `out`, renamed over it once everything is written and flushed, and
- * removed otherwise: a failed export leaves whatever `out` held (an earlier export) as it was,
- * instead of a truncated copy.
- */
-async function writeCompleteOrNothing(out: string, write: (stream: Output) => Promise<void>): Promise<void> {
-  const partial = `${out}.partial-${process.pid}`;
-  const stream = createWriteStream(partial);
-  try {
-    await write(stream);
-    stream.end();
-    await finished(stream);
-  } catch (error) {
-    stream.destroy();
-    await rm(partial, { force: true });
-    throw error;
-  }
-  await rename(partial, out);
-}
 
 // Only what an import sends: ids, versions and timestamps are the server's to assign, so that an
 // export imported into an empty database exports again byte for byte.
