@@ -74,8 +74,9 @@ function limitWaitForConnection(
         new Error(`timeout exceeded when trying to connect: no connection free within ${timeoutMs} ms`),
       );
     }, timeoutMs);
+    // A waiter that gave up stays in mysql2's queue (its private `_connectionQueue`) until a
+    // connection comes its way, which then goes straight back: a hop, not a leak.
     getConnection((error, pooled) => {
-      // Granted after the caller gave up: straight back to the pool.
       if (!waiting) return pooled?.release();
       waiting = false;
       clearTimeout(timer);
@@ -95,7 +96,8 @@ function dropIfSilent(pooled: PooledConnection, silentMs: number): void {
   const query = pooled.query;
   pooled.query = function queryOrDropIfSilent(this: PooledConnection, ...args: unknown[]) {
     const callback = args.at(-1);
-    // Kysely queries with a callback; anything else goes through untouched.
+    // Kysely queries with a callback. Its streamed queries (no callback) and its separate
+    // connection for killing a query are not guarded; nothing here uses either.
     if (typeof callback !== "function") return query.apply(this, args);
     const timer = setTimeout(() => {
       const error = Object.assign(new Error(`no answer from the database within ${silentMs} ms`), {
@@ -108,6 +110,12 @@ function dropIfSilent(pooled: PooledConnection, silentMs: number): void {
       clearTimeout(timer);
       return Reflect.apply(callback, undefined, results);
     };
-    return query.apply(this, args);
+    try {
+      return query.apply(this, args);
+    } catch (error) {
+      // Refused before it was sent (a value mysql2 cannot format): nothing to wait for.
+      clearTimeout(timer);
+      throw error;
+    }
   };
 }
