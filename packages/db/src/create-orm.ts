@@ -53,7 +53,12 @@ export async function createOrm(options: CreateOrmOptions): Promise<Orm> {
   });
   if (target.dialect === "mariadb") {
     const { guardMariaDbPool } = await import("./dialects/mariadb.ts");
-    guardMariaDbPool(await orm.driver.getConnection().getNativeClient(), connectionOf(options));
+    try {
+      guardMariaDbPool(await orm.driver.getConnection().getNativeClient(), connectionOf(options));
+    } catch (error) {
+      await orm.close(true);
+      throw error;
+    }
   }
   return Object.assign(orm, { dialect: target.dialect });
 }
