@@ -1,6 +1,6 @@
 import { MariaDbDriver } from "@mikro-orm/mariadb";
 import { CompiledQuery, type DatabaseConnection } from "kysely";
-import type { ConnectionOptions, DialectOptions } from "./types.ts";
+import { type ConnectionOptions, type DialectOptions, silentQueryTimeoutMs } from "./types.ts";
 
 /** MariaDB (and MySQL URLs) through `mysql2`'s pool. */
 export function mariadbOptions(url: string, connection: ConnectionOptions): DialectOptions {
@@ -46,7 +46,7 @@ function isConnectionPool(value: unknown): value is ConnectionPool {
  */
 export function guardMariaDbPool(pool: unknown, connection: ConnectionOptions): void {
   if (!isConnectionPool(pool)) throw new Error("expected mysql2's connection pool");
-  const silentMs = connection.statementTimeoutMs + connection.connectTimeoutMs;
+  const silentMs = silentQueryTimeoutMs(connection);
   const guarded = new WeakSet<PooledConnection>();
   limitWaitForConnection(pool, connection.connectTimeoutMs, (pooled) => {
     // Each connection once, whenever it was opened (the first ones serve the migrations).
@@ -87,9 +87,8 @@ function limitWaitForConnection(
 }
 
 /**
- * A query with no answer after `silentMs` (the statement timeout plus the connect timeout:
- * MariaDB interrupts a statement at `max_statement_time` and says so at once, so silence past that
- * means the network is gone) fails its connection: destroying the socket with an error makes
+ * A query with no answer after `silentMs` (silentQueryTimeoutMs; MariaDB interrupts a statement
+ * at `max_statement_time`) fails its connection: destroying the socket with an error makes
  * `mysql2` fail every command on it (ETIMEDOUT, a 503) and drop it from the pool.
  */
 function dropIfSilent(pooled: PooledConnection, silentMs: number): void {

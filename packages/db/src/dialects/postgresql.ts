@@ -1,5 +1,5 @@
 import { PostgreSqlDriver } from "@mikro-orm/postgresql";
-import type { ConnectionOptions, DialectOptions } from "./types.ts";
+import { type ConnectionOptions, type DialectOptions, silentQueryTimeoutMs } from "./types.ts";
 
 /** PostgreSQL through `pg`'s pool: its connection timeout also bounds the wait for a busy pool. */
 export function postgresqlOptions(url: string, connection: ConnectionOptions): DialectOptions {
@@ -17,15 +17,6 @@ export function postgresqlOptions(url: string, connection: ConnectionOptions): D
       },
     },
   };
-}
-
-/**
- * How long a query may go unanswered before its connection is presumed dead, in ms. PostgreSQL
- * cancels a statement at `statement_timeout` and says so at once, so silence a connect timeout
- * past that means the network is gone (a partition, a host lost without a reset), not a slow query.
- */
-function silentQueryTimeoutMs(connection: ConnectionOptions): number {
-  return connection.statementTimeoutMs + connection.connectTimeoutMs;
 }
 
 /** The part of a `pg` pool client used here (`pg` ships no types, and `@types/pg` is not needed). */

@@ -10,6 +10,15 @@ export type ConnectionOptions = {
   statementTimeoutMs: number;
 };
 
+/**
+ * How long a query may go unanswered before its connection is presumed dead, in ms. The database
+ * cancels a statement at the statement timeout and says so at once, so silence a connect timeout
+ * past that means the network is gone (a partition, a host lost without a reset), not a slow query.
+ */
+export function silentQueryTimeoutMs(connection: ConnectionOptions): number {
+  return connection.statementTimeoutMs + connection.connectTimeoutMs;
+}
+
 /** The MikroORM options a dialect contributes on top of the shared ones. */
 export type DialectOptions = Pick<
   Options,
