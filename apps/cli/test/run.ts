@@ -7,7 +7,7 @@ import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../src/cli.ts";
 
-export { startTestServer, type TestServer } from "../../server/test/harness.ts";
+export { startTestServer, type TestServer } from "../../server/test/support/harness.ts";
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 

@@ -3,12 +3,13 @@ import type { Orm } from "@app/db";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
+import { apiDocs } from "./api-docs/index.ts";
 import type { Config } from "./config.ts";
 import { requestIdFor } from "./request-id.ts";
 import { OneLinePerRequest } from "./request-logging.ts";
-import { restApi } from "./rest/index.ts";
 import { addSecurityHeaders } from "./security-headers.ts";
-import { trpcRoute } from "./trpc-route.ts";
+import { transport } from "./transport/index.ts";
+import { resolveOperations } from "./transport/rest/operations.ts";
 import { webApp } from "./web-app.ts";
 
 /** 1 MB: far above any valid call (a batch of 10 creates is a few KB), far below a memory problem. */
@@ -52,8 +53,11 @@ export async function buildApp({ config, orm }: BuildAppOptions): Promise<Fastif
     });
   }
 
+  // Resolved once: a REST route whose procedure lacks schemas stops the server at start-up.
+  const operations = resolveOperations();
   const exposeErrors = config.NODE_ENV === "development";
-  await app.register(trpcRoute, { orm, exposeErrors, maxBatchSize: config.MAX_BATCH_SIZE });
+  await app.register(transport, { orm, exposeErrors, maxBatchSize: config.MAX_BATCH_SIZE, operations });
+  await app.register(apiDocs, { operations });
 
   app.get("/health", async (_request, reply) => {
     try {
@@ -64,7 +68,6 @@ export async function buildApp({ config, orm }: BuildAppOptions): Promise<Fastif
     }
   });
 
-  await app.register(restApi, { orm, exposeErrors });
   await app.register(webApp);
 
   return app;

@@ -6,7 +6,7 @@ import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
 import { build } from "rolldown";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import config from "../rolldown.config.ts";
-import { startServerProcess } from "./server-process.ts";
+import { startServerProcess } from "./support/server-process.ts";
 
 // `npm start` and the benchmark run the bundle (rolldown.config.ts), not the sources the other
 // suites load: this one builds it as `pnpm build` does, beside src/ as dist/ is, and drives it on

@@ -1,6 +1,6 @@
 import { describeEachDatabase } from "@app/db/testing";
 import { expect, it } from "vitest";
-import { expectClientError, startTestServer, tally } from "./harness.ts";
+import { expectClientError, startTestServer, tally } from "./support/harness.ts";
 
 await describeEachDatabase("concurrent calls over HTTP", (dialect) => {
   it("lets exactly one of 20 concurrent creates of one email succeed; the rest are CONFLICT, never 500", async () => {

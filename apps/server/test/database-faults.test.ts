@@ -1,9 +1,9 @@
 import { createOrm, type Dialect, type Orm } from "@app/db";
 import { adminUrls, createScratchDatabase, testedDialects } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
-import { startTestServer } from "./harness.ts";
-import { startServerProcess } from "./server-process.ts";
-import { type OutageMode, startTcpProxy } from "./tcp-proxy.ts";
+import { startTestServer } from "./support/harness.ts";
+import { startServerProcess } from "./support/server-process.ts";
+import { type OutageMode, startTcpProxy } from "./support/tcp-proxy.ts";
 
 /** What each server database needs for the faults: how to kill its sessions, how to lock `users`. */
 type ServerDialect = Exclude<Dialect, "sqlite">;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createClient } from "@app/client";
 import { createOrm } from "@app/db";
 import { afterAll, describe, expect, it } from "vitest";
-import { startServerProcess } from "./server-process.ts";
+import { startServerProcess } from "./support/server-process.ts";
 
 const folder = mkdtempSync(join(tmpdir(), "durability-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

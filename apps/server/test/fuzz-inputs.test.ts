@@ -1,10 +1,10 @@
 import { describeEachDatabase } from "@app/db/testing";
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { spoiledCall } from "./bad-fields.ts";
-import { startTestServer, type TestServer } from "./harness.ts";
-import { anyJson, hostileObject, oddStorableString } from "./hostile-values.ts";
-import { callRaw, errorBody, type ProcedureSpec, procedures, snapshotRows } from "./raw-calls.ts";
+import { spoiledCall } from "./support/bad-fields.ts";
+import { startTestServer, type TestServer } from "./support/harness.ts";
+import { anyJson, hostileObject, oddStorableString } from "./support/hostile-values.ts";
+import { callRaw, errorBody, type ProcedureSpec, procedures, snapshotRows } from "./support/raw-calls.ts";
 
 // Property-based tests of every procedure over HTTP with inputs nobody should send (issue 7).
 // Each property prints one line of figures; docs/reliability.md records them.

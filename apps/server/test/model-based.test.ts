@@ -1,10 +1,10 @@
 import { describeEachDatabase } from "@app/db/testing";
 import fc from "fast-check";
 import { it } from "vitest";
-import { startTestServer } from "./harness.ts";
-import { itemCommands } from "./item-commands.ts";
-import { expectAgreement, type Model, type Real } from "./model.ts";
-import { userCommands } from "./user-commands.ts";
+import { startTestServer } from "./support/harness.ts";
+import { itemCommands } from "./support/item-commands.ts";
+import { expectAgreement, type Model, type Real } from "./support/model.ts";
+import { userCommands } from "./support/user-commands.ts";
 
 // Model-based test (issue 7): random sequences of creates, updates and deletes of users and items
 // against the real server and an in-memory model, which must agree after every step.

@@ -6,8 +6,8 @@ import { expect, it } from "vitest";
 // Each test starts two real server processes: allow for slow machines.
 const timeout = 60_000;
 
-import { tally } from "./harness.ts";
-import { startServerProcess } from "./server-process.ts";
+import { tally } from "./support/harness.ts";
+import { startServerProcess } from "./support/server-process.ts";
 
 /** Two server processes on one fresh database, started at the same moment (both migrate). */
 async function startTwoServers(dialect: Dialect) {

@@ -1,10 +1,10 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { restErrorBody } from "../src/rest/errors.ts";
-import { buildOpenApiDocument } from "../src/rest/openapi.ts";
-import { resolveOperations } from "../src/rest/operations.ts";
-import { startTestServer, type TestServer } from "./harness.ts";
+import { buildOpenApiDocument } from "../src/api-docs/openapi.ts";
+import { restErrorBody } from "../src/transport/rest/errors.ts";
+import { resolveOperations } from "../src/transport/rest/operations.ts";
+import { startTestServer, type TestServer } from "./support/harness.ts";
 
 type Parameter = { name: string; in: "path" | "query"; schema: { type?: string }; example?: unknown };
 type Operation = {

@@ -3,8 +3,8 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { restRoutes } from "../src/rest/routes.ts";
-import { startTestServer } from "./harness.ts";
+import { restRoutes } from "../src/transport/rest/routes.ts";
+import { startTestServer } from "./support/harness.ts";
 
 const documentShape = z.looseObject({
   openapi: z.string(),

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@app/client";
 import { afterEach, describe, expect, it } from "vitest";
-import { startServerProcess } from "./server-process.ts";
+import { startServerProcess } from "./support/server-process.ts";
 
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 const cleanups: Array<() => void> = [];

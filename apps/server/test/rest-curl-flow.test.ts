@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { startTestServer } from "./harness.ts";
+import { startTestServer } from "./support/harness.ts";
 
 const run = promisify(execFile);
 const docsUrl = new URL("../../../docs/rest.md", import.meta.url);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startTestServer } from "./harness.ts";
+import { startTestServer } from "./support/harness.ts";
 
 const json = { "content-type": "application/json" };
 

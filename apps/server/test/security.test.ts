@@ -1,8 +1,8 @@
 import { createOrm } from "@app/db";
 import { createScratchDatabase } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
-import { startTestServer } from "./harness.ts";
-import { startServerProcess } from "./server-process.ts";
+import { startTestServer } from "./support/harness.ts";
+import { startServerProcess } from "./support/server-process.ts";
 
 describe("security and traceability", () => {
   it("limits each client to RATE_LIMIT_PER_MINUTE requests, answering 429 with Retry-After", async () => {

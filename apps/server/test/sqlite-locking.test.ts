@@ -1,6 +1,6 @@
 import { createOrm } from "@app/db";
 import { describe, expect, it } from "vitest";
-import { expectClientError, startTestServer } from "./harness.ts";
+import { expectClientError, startTestServer } from "./support/harness.ts";
 
 describe("SQLite shared with another process", () => {
   it("waits for another writer, answers 503 only past the busy timeout, then recovers", async () => {

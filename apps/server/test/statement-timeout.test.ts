@@ -1,7 +1,7 @@
 import { createOrm } from "@app/db";
 import { testedDialects } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
-import { expectClientError, startTestServer } from "./harness.ts";
+import { expectClientError, startTestServer } from "./support/harness.ts";
 
 const statementTimeoutMs = 1_000;
 

@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
-import { startTestServer } from "./harness.ts";
+import { startTestServer } from "./support/harness.ts";
 
 /**
  * POSTs `size` bytes in chunks and resolves with the status as soon as the server answers,

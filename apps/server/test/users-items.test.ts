@@ -1,6 +1,6 @@
 import { describeEachDatabase } from "@app/db/testing";
 import { expect, it } from "vitest";
-import { expectClientError, startTestServer } from "./harness.ts";
+import { expectClientError, startTestServer } from "./support/harness.ts";
 
 await describeEachDatabase("users and items over HTTP", (dialect) => {
   it("runs the seed chapter's flow: create, list, read with items, add item, update, delete", async () => {

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../server/test/harness.ts";
+import { startTestServer, type TestServer } from "../../server/test/support/harness.ts";
 import { launchBrowser, whyNoBrowser } from "./browser.ts";
 import { buildWebApp, webRoot } from "./build-web-app.ts";
 

@@ -1,23 +1,23 @@
 import type { TRPCDefaultErrorShape, TRPCError } from "@trpc/server";
-import { z } from "zod";
 import type { Context } from "./context.ts";
+import { inputErrorsOf, publicMessage } from "./errors.ts";
 
 type FormatterOptions = { shape: TRPCDefaultErrorShape; error: TRPCError; ctx: Context | undefined };
 
 /**
- * Shapes every error on the wire: zod field errors in `data.zodError`, and unexpected errors
+ * Shapes every tRPC error on the wire: zod field errors in `data.zodError`, and unexpected errors
  * reduced to "Internal server error" (no message, no stack) unless the context exposes them.
  */
 export function formatError({ shape, error, ctx }: FormatterOptions) {
-  const hidden = error.code === "INTERNAL_SERVER_ERROR" && !ctx?.exposeErrors;
+  const exposeErrors = ctx?.exposeErrors ?? false;
   const { stack: _stack, ...data } = shape.data;
   return {
     ...shape,
-    message: hidden ? "Internal server error" : shape.message,
+    message: publicMessage(error, exposeErrors),
     data: {
       ...data,
-      ...(ctx?.exposeErrors && error.stack ? { stack: error.stack } : {}),
-      zodError: error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null,
+      ...(exposeErrors && error.stack ? { stack: error.stack } : {}),
+      zodError: inputErrorsOf(error),
     },
   };
 }

@@ -5,8 +5,9 @@ import { z } from "zod";
 /**
  * The one place where anything thrown by a procedure becomes a tRPC error code.
  * Domain errors keep their message; invalid input gets a readable one listing each field; a
- * database that is busy or unreachable for a moment is SERVICE_UNAVAILABLE (503); anything unexpected is an INTERNAL_SERVER_ERROR whose message the error formatter hides
- * outside development.
+ * database that is busy or unreachable for a moment is SERVICE_UNAVAILABLE (503); anything
+ * unexpected is an INTERNAL_SERVER_ERROR whose message `publicMessage` hides outside development.
+ * Every code a caller can receive is listed in docs/errors.md.
  */
 export function toTRPCError(error: unknown): TRPCError {
   const cause = error instanceof TRPCError && error.cause ? error.cause : error;
@@ -17,7 +18,7 @@ export function toTRPCError(error: unknown): TRPCError {
     return new TRPCError({ code: "CONFLICT", message: cause.message, cause });
   }
   if (cause instanceof z.ZodError) {
-    return new TRPCError({ code: "BAD_REQUEST", message: describeIssues(cause), cause });
+    return new TRPCError({ code: "BAD_REQUEST", message: describeIssues(cause.issues), cause });
   }
   if (isTransientDatabaseError(cause)) {
     return new TRPCError({
@@ -30,7 +31,26 @@ export function toTRPCError(error: unknown): TRPCError {
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error });
 }
 
-/** `name: Too small…; email: Invalid email address`: one line a person can act on. */
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ");
+/**
+ * Invalid input as one line a person can act on: `name: Too small…; email: Invalid email address`.
+ * tRPC and REST callers read the same sentence.
+ */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ");
+}
+
+/**
+ * The message a caller may read: an unexpected error's own message (a driver's SQL, a file path)
+ * stays in the log unless `exposeErrors` (development). Both transports answer with this.
+ */
+export function publicMessage(error: TRPCError, exposeErrors: boolean): string {
+  return error.code === "INTERNAL_SERVER_ERROR" && !exposeErrors ? "Internal server error" : error.message;
+}
+
+/** Invalid input's messages by field name, and about the input as a whole. */
+export type InputErrors = { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> };
+
+/** The messages of invalid input; null for any other error. */
+export function inputErrorsOf(error: TRPCError): InputErrors | null {
+  return error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
 }

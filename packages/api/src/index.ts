@@ -1,3 +1,3 @@
 export { type Context, type CreateContextOptions, createContext } from "./context.ts";
-export { toTRPCError } from "./errors.ts";
+export { describeIssues, type InputErrors, inputErrorsOf, publicMessage, toTRPCError } from "./errors.ts";
 export { type AppRouter, appRouter, createCaller } from "./router.ts";

@@ -1,7 +1,7 @@
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
-import { trpcRoute } from "../src/trpc-route.ts";
-import { startTestServer, type TestServer } from "./harness.ts";
+import { trpcRoute } from "../src/transport/trpc-route.ts";
+import { startTestServer, type TestServer } from "./support/harness.ts";
 
 type Call = { method: "GET" | "POST"; path: string; query?: string; body?: string };
 type Answer = { status: number; contentType: string | null; vary: string | null; body: unknown };

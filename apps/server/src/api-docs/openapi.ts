@@ -1,7 +1,12 @@
 import { deletedOutput, itemOutput, itemPage, userOutput, userPage } from "@app/api/schemas";
 import { z } from "zod";
-import { restErrorBody } from "./errors.ts";
-import { type JsonSchema, type RestOperation, type RestParameter, toJsonSchema } from "./operations.ts";
+import { restErrorBody } from "../transport/rest/errors.ts";
+import {
+  type JsonSchema,
+  type RestOperation,
+  type RestParameter,
+  toJsonSchema,
+} from "../transport/rest/operations.ts";
 
 type OpenApiOperation = Record<string, unknown>;
 

@@ -1,20 +1,24 @@
 import { createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import { TRPCError } from "@trpc/server";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { requestMediaType } from "../json-only.ts";
+import type { FastifyInstance } from "fastify";
+import { nonJsonBodyError } from "../json-only.ts";
+import { callProcedure } from "../procedures.ts";
 import { renameInputFields, toRestError } from "./errors.ts";
 import { buildInput } from "./input.ts";
 import type { RestOperation } from "./operations.ts";
-import { callProcedure } from "./procedures.ts";
 
-export type RestRoutesOptions = { orm: Orm; exposeErrors: boolean; operations: RestOperation[] };
+export type RestPluginOptions = { orm: Orm; exposeErrors: boolean; operations: readonly RestOperation[] };
 
 /** The operations as fastify routes, to register under the `/api` prefix. */
-export async function restRoutesPlugin(api: FastifyInstance, options: RestRoutesOptions): Promise<void> {
+export async function restPlugin(api: FastifyInstance, options: RestPluginOptions): Promise<void> {
   const { orm, exposeErrors, operations } = options;
 
-  api.addHook("onRequest", async (request) => refuseNonJsonBodies(request));
+  // POST and PUT take JSON only: 415 before the body is read, so nothing runs.
+  api.addHook("onRequest", async (request) => {
+    const error = nonJsonBodyError(request);
+    if (error) throw error;
+  });
   api.setErrorHandler((error, request, reply) => {
     const { status, body } = toRestError(error, { exposeErrors });
     if (status >= 500) request.log.error({ err: error }, "REST call failed");
@@ -62,20 +66,6 @@ export async function restRoutesPlugin(api: FastifyInstance, options: RestRoutes
       });
     }
   }
-}
-
-/**
- * POST and PUT take JSON only (a browser can post forms cross-site without a preflight); 415
- * before the body is read, so nothing runs.
- */
-function refuseNonJsonBodies(request: FastifyRequest): void {
-  if (request.method !== "POST" && request.method !== "PUT") return;
-  const mediaType = requestMediaType(request);
-  if (mediaType === "application/json") return;
-  throw new TRPCError({
-    code: "UNSUPPORTED_MEDIA_TYPE",
-    message: `Unsupported content-type "${mediaType || "none"}": send application/json`,
-  });
 }
 
 /** `/api/users/{id}/items/` as a pattern for a request path, the trailing slash optional. */

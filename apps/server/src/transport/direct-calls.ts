@@ -1,17 +1,18 @@
-import { appRouter, type Context } from "@app/api";
-import { getErrorShape, getTRPCErrorFromUnknown, type TRPCError } from "@trpc/server";
+import type { Context } from "@app/api";
+import { getTRPCErrorFromUnknown, type TRPCError } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
 import type { FastifyRequest } from "fastify";
-import { callProcedure, procedureTypes } from "./rest/procedures.ts";
+import { callProcedure, errorShape, procedures } from "./procedures.ts";
 
 /**
- * The common tRPC requests answered by calling their procedures as tRPC's resolver does, without
- * the resolver's Fetch Request/Response round trip, which cost about as much as the query itself
- * (docs/performance.md): a GET of queries or a POST of mutations, alone or batched, from a
- * non-streaming client, with well-formed JSON input. The same middleware, validation, unit of
- * work and output check run; answers and errors are built with tRPC's own functions, and a test
- * (test/trpc-direct.test.ts) holds them to what the resolver answers. Anything else (a wrong
- * method, an unknown path, malformed input, a streaming client) is left to the resolver.
+ * The fast path of the tRPC route: the common requests answered by calling their procedures
+ * directly, without tRPC's Fetch `Request`/`Response` round trip, which cost about as much as
+ * the query itself (docs/decisions/008-direct-calls.md). It takes a GET of queries or a POST of
+ * mutations, alone or batched, from a client that does not stream, with well-formed JSON input;
+ * the same middleware, validation, unit of work and output check run, and answers and errors are
+ * built with tRPC's own functions. Everything else (a wrong method, an unknown path, malformed
+ * input, a streamed batch, a subscription) goes to tRPC's own handler. `direct-calls.test.ts`
+ * holds the two to the same answers.
  */
 export type DirectCalls = {
   batch: boolean;
@@ -23,16 +24,14 @@ export type TrpcRequest = FastifyRequest<{
   Querystring: { input?: string; batch?: string };
 }>;
 
-const types = procedureTypes();
-
-/** The calls of a request the direct path can answer, or undefined for the resolver. */
+/** The calls of a request the fast path can answer, or undefined for tRPC's handler. */
 export function directCalls(request: TrpcRequest, maxBatchSize: number): DirectCalls | undefined {
   const type = request.method === "GET" ? "query" : request.method === "POST" ? "mutation" : undefined;
   if (!type || request.headers["trpc-accept"] !== undefined) return undefined;
   const batch = request.query.batch === "1";
   const paths = request.params.path.split(",");
   if ((!batch && paths.length > 1) || paths.length > maxBatchSize) return undefined;
-  if (!paths.every((path) => types.get(path) === type)) return undefined;
+  if (!paths.every((path) => procedures.get(path)?.kind === type)) return undefined;
   const raw =
     type === "query" ? request.query.input : typeof request.body === "string" ? request.body : undefined;
   const input = parseJson(raw);
@@ -45,23 +44,23 @@ export function directCalls(request: TrpcRequest, maxBatchSize: number): DirectC
 
 export type DirectAnswer = { status: number; body: string };
 
-/** Runs the calls concurrently, each its own unit of work, and answers as tRPC's resolver does. */
+/** Runs the calls concurrently, each its own unit of work, and answers as tRPC's handler does. */
 export async function answerDirectly(
   { batch, calls }: DirectCalls,
   ctx: Context,
   onError: (error: TRPCError, path: string) => void,
 ): Promise<DirectAnswer> {
-  // Indexed like the answers, as the resolver passes them: a hole where a call succeeded.
+  // Indexed like the answers, as tRPC passes them: a hole where a call succeeded.
   const errors: TRPCError[] = [];
   const responses = await Promise.all(
     calls.map(async ({ path, type, input }, batchIndex) => {
       try {
         return { result: { data: await callProcedure({ path, type, input, ctx, batchIndex }) } };
-      } catch (cause) {
-        const error = getTRPCErrorFromUnknown(cause);
+      } catch (thrown) {
+        const error = getTRPCErrorFromUnknown(thrown);
         errors[batchIndex] = error;
         onError(error, path);
-        return { error: getErrorShape({ config: appRouter._def._config, error, type, path, input, ctx }) };
+        return { error: errorShape({ error, type, path, input, ctx }) };
       }
     }),
   );

@@ -1,4 +1,11 @@
-import type { ProcedurePath } from "./procedures.ts";
+import type { AppRouter } from "@app/api";
+import type { inferRouterInputs } from "@trpc/server";
+
+type Inputs = inferRouterInputs<AppRouter>;
+type ResourcePaths<T> = { [R in keyof T & string]: `${R}.${keyof T[R] & string}` }[keyof T & string];
+
+/** `users.create`, `items.list`, …: a typo in the route table fails the typecheck. */
+export type ProcedurePath = ResourcePaths<Pick<Inputs, "users" | "items">>;
 
 export type RestMethod = "GET" | "POST" | "PUT" | "DELETE";
 

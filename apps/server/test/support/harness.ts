@@ -5,8 +5,8 @@ import { type Client, type ClientError, createClient, isClientError } from "@app
 import type { Dialect } from "@app/db";
 import { createScratchDatabase } from "@app/db/testing";
 import { expect } from "vitest";
-import { loadConfig } from "../src/config.ts";
-import { startServer } from "../src/server.ts";
+import { loadConfig } from "../../src/config.ts";
+import { startServer } from "../../src/server.ts";
 
 /**
  * The real server on a free port with a fresh database (SQLite unless told otherwise), and a

@@ -1,3 +1,4 @@
+import { describeIssues, inputErrorsOf, publicMessage } from "@app/api";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
@@ -57,23 +58,19 @@ export function renameInputFields(error: unknown, names: Record<string, string>)
     const [head, ...tail] = issue.path;
     return typeof head === "string" ? { ...issue, path: [restName.get(head) ?? head, ...tail] } : issue;
   });
-  const message = issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ");
+  const message = describeIssues(issues);
   // ZodRealError: a plain ZodError is no Error, and TRPCError would wrap it out of sight.
   return new TRPCError({ code: error.code, message, cause: new z.ZodRealError(issues) });
 }
 
 function fromTRPCError(error: TRPCError, { exposeErrors }: { exposeErrors: boolean }): RestError {
-  const status = getHTTPStatusCodeFromError(error);
-  const hidden = error.code === "INTERNAL_SERVER_ERROR" && !exposeErrors;
-  const body: RestErrorBody = {
-    error: { code: error.code, message: hidden ? "Internal server error" : error.message },
-  };
-  if (error.cause instanceof z.ZodError) {
-    const { fieldErrors, formErrors } = z.flattenError(error.cause);
-    body.error.fieldErrors = definedEntries(fieldErrors);
-    if (formErrors.length > 0) body.error.formErrors = formErrors;
+  const body: RestErrorBody = { error: { code: error.code, message: publicMessage(error, exposeErrors) } };
+  const inputErrors = inputErrorsOf(error);
+  if (inputErrors) {
+    body.error.fieldErrors = definedEntries(inputErrors.fieldErrors);
+    if (inputErrors.formErrors.length > 0) body.error.formErrors = inputErrors.formErrors;
   }
-  return { status, body };
+  return { status: getHTTPStatusCodeFromError(error), body };
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -1,10 +1,13 @@
 import { z } from "zod";
-import { getProcedureSchemas, type ProcedureSchemas } from "./procedures.ts";
+import { procedures } from "../procedures.ts";
 import { pathParameterNames, type RestRoute, restRoutes } from "./routes.ts";
 
 export type JsonSchema = z.core.JSONSchema.JSONSchema;
 
 export type RestParameter = { name: string; field: string; required: boolean; schema: JsonSchema };
+
+/** What a REST route needs of its procedure: its kind and its zod input and output schemas. */
+export type ProcedureSchemas = { type: "query" | "mutation"; input: z.ZodType; output: z.ZodType };
 
 /** A route with what its procedure declares, split into where each input field travels. */
 export type RestOperation = RestRoute & {
@@ -20,8 +23,22 @@ export function resolveOperations(routes: readonly RestRoute[] = restRoutes): Re
   return routes.map(resolveOperation);
 }
 
+/** The schemas a route's procedure declares; a procedure without them stops the server at start-up. */
+function procedureSchemas(path: string): ProcedureSchemas {
+  const procedure = procedures.get(path);
+  if (procedure?.kind !== "query" && procedure?.kind !== "mutation") {
+    throw new Error(`REST route for "${path}": no such query or mutation`);
+  }
+  if (!procedure.input || !procedure.output) {
+    throw new Error(
+      `REST route for "${path}": the procedure needs exactly one zod .input() and an .output()`,
+    );
+  }
+  return { type: procedure.kind, input: procedure.input, output: procedure.output };
+}
+
 function resolveOperation(route: RestRoute): RestOperation {
-  const schemas = getProcedureSchemas(route.procedure);
+  const schemas = procedureSchemas(route.procedure);
   const expected = route.method === "GET" ? "query" : "mutation";
   if (schemas.type !== expected) {
     throw new Error(

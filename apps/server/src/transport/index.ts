@@ -1,0 +1,25 @@
+import type { Orm } from "@app/db";
+import type { FastifyPluginAsync } from "fastify";
+import type { RestOperation } from "./rest/operations.ts";
+import { restPlugin } from "./rest/plugin.ts";
+import { trpcRoute } from "./trpc-route.ts";
+
+export type TransportOptions = {
+  orm: Orm;
+  /** Show unexpected errors' messages (and, over tRPC, stacks) to callers: development only. */
+  exposeErrors: boolean;
+  maxBatchSize: number;
+  /** The REST operations to serve under /api (resolved once at start-up; see rest/operations.ts). */
+  operations: readonly RestOperation[];
+};
+
+/**
+ * The one way from HTTP to a procedure and back: tRPC at /trpc (single, batched, streamed
+ * batches, subscriptions over server-sent events) and REST under /api. Both call procedures
+ * through procedures.ts, with the same context, unit of work and error vocabulary.
+ */
+export const transport: FastifyPluginAsync<TransportOptions> = async (app, options) => {
+  const { orm, exposeErrors, maxBatchSize, operations } = options;
+  await app.register(trpcRoute, { orm, exposeErrors, maxBatchSize });
+  await app.register(restPlugin, { prefix: "/api", orm, exposeErrors, operations });
+};

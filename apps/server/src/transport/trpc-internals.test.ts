@@ -1,0 +1,45 @@
+import { byIdInput, createUserInput, userOutput } from "@app/api/schemas";
+import { TRPCError } from "@trpc/server";
+import { describe, expect, it } from "vitest";
+import { readProcedureDefinitions, rootConfig } from "./trpc-internals.ts";
+
+// What this file checks is what tRPC keeps under `_def`: if an upgrade moves it, these fail
+// before the transport does.
+describe("tRPC internals the transport reads", () => {
+  it("reads every procedure's kind and its input and output schemas", () => {
+    const definitions = readProcedureDefinitions();
+    expect(definitions.get("users.byId")).toEqual({ kind: "query", input: byIdInput, output: userOutput });
+    expect(definitions.get("users.create")).toEqual({
+      kind: "mutation",
+      input: createUserInput,
+      output: userOutput,
+    });
+    expect(definitions.get("health")?.kind).toBe("query");
+    expect([...definitions.keys()].sort()).toEqual(
+      [
+        "health",
+        ...["create", "list", "byId", "update", "delete"].flatMap((verb) => [
+          `users.${verb}`,
+          `items.${verb}`,
+        ]),
+      ].sort(),
+    );
+  });
+
+  it("reads the root configuration with the app's error formatter", () => {
+    const config = rootConfig();
+    const shape = config.errorFormatter({
+      error: new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "SQLITE_FULL" }),
+      shape: {
+        message: "SQLITE_FULL",
+        code: -32603,
+        data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 500 },
+      },
+      type: "query",
+      path: "users.byId",
+      input: undefined,
+      ctx: undefined,
+    });
+    expect(shape).toMatchObject({ message: "Internal server error", data: { zodError: null } });
+  });
+});

@@ -1,0 +1,72 @@
+import { appRouter, createContext } from "@app/api";
+import type { Orm } from "@app/db";
+import type { TRPCError } from "@trpc/server";
+import { fastifyRequestHandler } from "@trpc/server/adapters/fastify";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { answerDirectly, directCalls, type TrpcRequest } from "./direct-calls.ts";
+import { nonJsonBodyError } from "./json-only.ts";
+import { errorShape } from "./procedures.ts";
+
+export type TrpcRouteOptions = {
+  orm: Orm;
+  exposeErrors: boolean;
+  maxBatchSize: number;
+  /** Off: every request goes to tRPC's own handler (the reference the fast path is tested against). */
+  directCalls?: boolean;
+};
+
+/**
+ * tRPC at /trpc/<procedure>. A request the fast path recognises (direct-calls.ts) is answered
+ * there, as one JSON string; every other one (streamed batches, subscriptions over server-sent
+ * events, wrong methods, malformed input) goes to tRPC's own fastify handler, which streams what
+ * streams. Both build one context per request; each call still forks its own unit of work.
+ */
+export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, options) => {
+  // tRPC parses the JSON itself: hand it the raw text (within fastify's body limit).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) =>
+    done(null, body),
+  );
+  app.addHook("onRequest", async (request, reply) => {
+    const error = nonJsonBodyError(request);
+    if (!error) return;
+    const shape = errorShape({ error, path: undefined, type: "unknown", input: undefined, ctx: undefined });
+    await reply.code(415).send({ error: shape });
+  });
+
+  const onError = (request: FastifyRequest, error: TRPCError, path: string | undefined) => {
+    // Unexpected failures only: the rest are the caller's mistakes, answered as such.
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      request.log.error({ err: error.cause ?? error, path }, "procedure failed");
+    }
+  };
+
+  app.route({
+    method: ["GET", "POST", "HEAD"],
+    url: "/trpc/:path",
+    async handler(request: TrpcRequest, reply) {
+      const context = createContext({ orm: options.orm, exposeErrors: options.exposeErrors });
+      const direct = options.directCalls === false ? undefined : directCalls(request, options.maxBatchSize);
+      if (direct) {
+        const answer = await answerDirectly(direct, context, (error, path) => onError(request, error, path));
+        // The headers tRPC's handler sends (`vary`: the same URL may be answered streamed or not);
+        // as bytes, since fastify would add a charset to a JSON string.
+        reply
+          .code(answer.status)
+          .header("vary", "trpc-accept, accept")
+          .header("content-type", "application/json");
+        return reply.send(Buffer.from(answer.body));
+      }
+      await fastifyRequestHandler({
+        req: request,
+        res: reply,
+        path: request.params.path,
+        router: appRouter,
+        maxBatchSize: options.maxBatchSize,
+        createContext: () => context,
+        onError: ({ error, path }) => onError(request, error, path),
+      });
+      return reply;
+    },
+  });
+};
