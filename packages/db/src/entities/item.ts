@@ -16,10 +16,11 @@ export const Item = defineEntity({
       .datetime()
       .length(3)
       .onCreate(() => new Date()),
+    // A new record's updatedAt is its createdAt, one instant (onCreate hooks run in property order).
     updatedAt: p
       .datetime()
       .length(3)
-      .onCreate(() => new Date())
+      .onCreate((record: { createdAt: Date }) => record.createdAt)
       .onUpdate(() => new Date()),
   },
 });

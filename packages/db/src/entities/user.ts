@@ -13,10 +13,11 @@ export const User = defineEntity({
       .datetime()
       .length(3)
       .onCreate(() => new Date()),
+    // A new record's updatedAt is its createdAt, one instant (onCreate hooks run in property order).
     updatedAt: p
       .datetime()
       .length(3)
-      .onCreate(() => new Date())
+      .onCreate((record: { createdAt: Date }) => record.createdAt)
       .onUpdate(() => new Date()),
     // Optimistic lock: every flushed update increments it, and a stale expected value is a conflict.
     version: p.integer().version(),
