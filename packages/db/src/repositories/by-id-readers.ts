@@ -1,8 +1,7 @@
 import type { Orm } from "../create-orm.ts";
 import { RecordNotFoundError } from "../errors.ts";
-import type { ItemView, UserView } from "../views.ts";
-import { getItems } from "./items.ts";
-import { getUsers } from "./users.ts";
+import { getItems, type ItemView } from "./items.ts";
+import { getUsers, type UserView } from "./users.ts";
 
 /** Reads one record by id; RecordNotFoundError when it does not exist. */
 export type ReadById<T> = (id: number) => Promise<T>;

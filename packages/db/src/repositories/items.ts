@@ -1,10 +1,13 @@
 import { type EntityManager, ForeignKeyConstraintViolationException } from "@mikro-orm/sql";
 import { Item } from "../entities/item.ts";
 import { RecordNotFoundError } from "../errors.ts";
-import { type ItemView, itemView } from "../views.ts";
-import { insertItem } from "./inserts.ts";
+import { insertRow, type Reads, type Row, readsOf, toDate } from "./kysely.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
-import { readsOf, selectItems, selectItemsById, userExists } from "./reads.ts";
+
+/** An item as the repositories hand it out: plain data, the owner as its id. */
+export type ItemView = Pick<Item, "id" | "title" | "description" | "createdAt" | "updatedAt"> & {
+  ownerId: number;
+};
 
 export type ItemFields = { userId: number; title: string; description?: string | null | undefined };
 export type ItemListQuery = PageQuery & { userId?: number | undefined };
@@ -13,11 +16,8 @@ export type ItemChanges = { id: number; title?: string | undefined; description?
 /** Adds an item to a user; RecordNotFoundError when the user does not exist. */
 export async function createItem(em: EntityManager, fields: ItemFields): Promise<ItemView> {
   try {
-    return await insertItem(em, {
-      ownerId: fields.userId,
-      title: fields.title,
-      description: fields.description ?? null,
-    });
+    const record = { owner: fields.userId, title: fields.title, description: fields.description ?? null };
+    return toItemView(await insertRow(em, Item, record));
   } catch (error) {
     // The foreign key is the existence check: one INSERT instead of a SELECT and an INSERT.
     if (error instanceof ForeignKeyConstraintViolationException)
@@ -29,13 +29,14 @@ export async function createItem(em: EntityManager, fields: ItemFields): Promise
 /** One keyset page of items ordered by id, optionally of one user (RecordNotFoundError if that user is missing). */
 export async function listItems(em: EntityManager, query: ItemListQuery): Promise<Page<ItemView>> {
   const db = readsOf(em);
-  const rows = await selectItems(db, {
-    cursor: query.cursor ?? 0,
-    limit: query.limit + 1,
-    ownerId: query.userId,
-  });
+  let select = selectItems(db)
+    .where("id", ">", query.cursor ?? 0)
+    .orderBy("id")
+    .limit(query.limit + 1);
+  if (query.userId !== undefined) select = select.where("owner_id", "=", query.userId);
+  const rows = (await select.execute()).map(toItemView);
   // An empty page may mean "no such user": only then is it worth a second query to tell.
-  if (rows.length === 0 && query.userId !== undefined && !(await userExists(db, query.userId))) {
+  if (rows.length === 0 && query.userId !== undefined && !(await ownerExists(db, query.userId))) {
     throw RecordNotFoundError.user(query.userId);
   }
   return toPage(rows, query.limit);
@@ -43,7 +44,22 @@ export async function listItems(em: EntityManager, query: ItemListQuery): Promis
 
 /** The items with the given ids, keyed by id: one query whatever the number. Missing ids are absent. */
 export async function getItems(em: EntityManager, ids: readonly number[]): Promise<Map<number, ItemView>> {
-  return new Map((await selectItemsById(readsOf(em), ids)).map((item) => [item.id, item]));
+  if (ids.length === 0) return new Map();
+  const rows = await selectItems(readsOf(em))
+    .where("id", "in", [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, toItemView(row)]));
+}
+
+/** The items of the given users, by user then id: one query whatever the number of users. */
+export async function getItemsOfUsers(em: EntityManager, userIds: readonly number[]): Promise<ItemView[]> {
+  if (userIds.length === 0) return [];
+  const rows = await selectItems(readsOf(em))
+    .where("owner_id", "in", userIds)
+    .orderBy("owner_id")
+    .orderBy("id")
+    .execute();
+  return rows.map(toItemView);
 }
 
 /** Changes an item's title and/or description (null clears the description). */
@@ -60,4 +76,39 @@ export async function updateItem(em: EntityManager, changes: ItemChanges): Promi
 export async function deleteItem(em: EntityManager, id: number): Promise<void> {
   const deleted = await em.nativeDelete(Item, { id });
   if (deleted === 0) throw RecordNotFoundError.item(id);
+}
+
+/** The view of a managed Item entity, after a write. */
+function itemView(item: Item): ItemView {
+  return {
+    id: item.id,
+    title: item.title,
+    description: item.description ?? null,
+    ownerId: item.owner.id,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+  };
+}
+
+function selectItems(db: Reads) {
+  return db
+    .selectFrom("items")
+    .select(["id", "title", "description", "owner_id", "created_at", "updated_at"]);
+}
+
+function toItemView(row: Row<"items">): ItemView {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description ?? null,
+    ownerId: row.owner_id,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+async function ownerExists(db: Reads, userId: number): Promise<boolean> {
+  return (
+    (await db.selectFrom("users").select("id").where("id", "=", userId).executeTakeFirst()) !== undefined
+  );
 }

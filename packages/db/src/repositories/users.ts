@@ -4,12 +4,17 @@ import {
   OptimisticLockError,
   UniqueConstraintViolationException,
 } from "@mikro-orm/sql";
+import { sql } from "kysely";
 import { User } from "../entities/user.ts";
 import { ConflictError, RecordNotFoundError } from "../errors.ts";
-import { type UserView, userView } from "../views.ts";
-import { insertUser } from "./inserts.ts";
+import { getItemsOfUsers, type ItemView } from "./items.ts";
+import { insertRow, type Reads, type Row, readsOf, toDate } from "./kysely.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
-import { attachItems, readsOf, selectItemsOf, selectUsers, selectUsersById } from "./reads.ts";
+
+/** A user as the repositories hand it out; `items` only when they were asked for. */
+export type UserView = Pick<User, "id" | "name" | "email" | "createdAt" | "updatedAt" | "version"> & {
+  items?: ItemView[];
+};
 
 export type UserFields = Pick<User, "name" | "email">;
 export type UserListQuery = PageQuery & { search?: string | undefined; withItems?: boolean };
@@ -18,7 +23,8 @@ export type UserChanges = Partial<UserFields> & { id: number; version?: number |
 /** Inserts a user; a taken email is a ConflictError naming it. */
 export async function createUser(em: EntityManager, fields: UserFields): Promise<UserView> {
   try {
-    return { ...(await insertUser(em, fields)), items: [] };
+    const row = await insertRow(em, User, { name: fields.name, email: fields.email });
+    return { ...toUserView(row), items: [] };
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) throw ConflictError.emailTaken(fields.email);
     throw error;
@@ -30,19 +36,20 @@ export async function createUser(em: EntityManager, fields: UserFields): Promise
  * with items, one more query for the whole page.
  */
 export async function listUsers(em: EntityManager, query: UserListQuery): Promise<Page<UserView>> {
-  const db = readsOf(em);
-  const rows = await selectUsers(db, {
-    cursor: query.cursor ?? 0,
-    limit: query.limit + 1,
-    pattern: query.search ? likePattern(query.search) : undefined,
-  });
-  const page = toPage(rows, query.limit);
+  let select = selectUsers(readsOf(em))
+    .where("id", ">", query.cursor ?? 0)
+    .orderBy("id")
+    .limit(query.limit + 1);
+  if (query.search) {
+    const pattern = likePattern(query.search);
+    // `!` as the LIKE escape character reads the same on SQLite, PostgreSQL and MariaDB (a backslash does not).
+    select = select.where(
+      sql<boolean>`(lower(${sql.ref("name")}) like ${pattern} escape '!' or lower(${sql.ref("email")}) like ${pattern} escape '!')`,
+    );
+  }
+  const page = toPage((await select.execute()).map(toUserView), query.limit);
   if (!query.withItems) return page;
-  const items = await selectItemsOf(
-    db,
-    page.items.map((user) => user.id),
-  );
-  return { ...page, items: attachItems(page.items, items) };
+  return { ...page, items: await withItems(em, page.items) };
 }
 
 /**
@@ -50,13 +57,13 @@ export async function listUsers(em: EntityManager, query: UserListQuery): Promis
  * whatever the number of ids (one when none exists). Missing ids are absent from the map.
  */
 export async function getUsers(em: EntityManager, ids: readonly number[]): Promise<Map<number, UserView>> {
-  const db = readsOf(em);
-  const found = await selectUsersById(db, ids);
-  const items = await selectItemsOf(
-    db,
-    found.map((user) => user.id),
-  );
-  return new Map(attachItems(found, items).map((user) => [user.id, user]));
+  if (ids.length === 0) return new Map();
+  const rows = await selectUsers(readsOf(em))
+    .where("id", "in", [...new Set(ids)])
+    .orderBy("id")
+    .execute();
+  const found = await withItems(em, rows.map(toUserView));
+  return new Map(found.map((user) => [user.id, user]));
 }
 
 /** Applies the given changes; a `version` other than the current one is a ConflictError. */
@@ -93,6 +100,40 @@ async function flushUser(em: EntityManager, user: User, seenVersion?: number): P
     }
     throw error;
   }
+}
+
+/** The users, each with its items (already ordered by id): one query for all of them. */
+async function withItems(em: EntityManager, users: UserView[]): Promise<UserView[]> {
+  const byOwner = new Map<number, ItemView[]>(users.map((user) => [user.id, []]));
+  for (const item of await getItemsOfUsers(em, [...byOwner.keys()])) byOwner.get(item.ownerId)?.push(item);
+  return users.map((user) => ({ ...user, items: byOwner.get(user.id) ?? [] }));
+}
+
+function selectUsers(db: Reads) {
+  return db.selectFrom("users").select(["id", "name", "email", "created_at", "updated_at", "version"]);
+}
+
+function toUserView(row: Row<"users">): UserView {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    version: row.version,
+  };
+}
+
+/** The view of a managed User entity, after a write (no items: writes do not load them). */
+function userView(user: User): UserView {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+    version: user.version,
+  };
 }
 
 /** `%term%`, lower-cased, with LIKE's own wildcards escaped so they match literally. */
