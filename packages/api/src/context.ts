@@ -1,4 +1,5 @@
-import { type ByIdReaders, createByIdReaders, type Orm } from "@app/db";
+import type { Orm } from "@app/db";
+import { createLoaders, type Loaders } from "./loaders.ts";
 
 /**
  * What every call starts with. Deliberately no EntityManager here: tRPC builds one context per
@@ -9,9 +10,9 @@ export type Context = {
   orm: Orm;
   /**
    * Reads by id shared by the calls of one request: the `byId` calls of a batch cost one set of
-   * queries between them, not one each (see @app/db's createByIdReaders).
+   * queries between them, not one each (loaders.ts).
    */
-  byId: ByIdReaders;
+  loaders: Loaders;
   /** Show unexpected errors' messages and stacks to callers (development only). */
   exposeErrors: boolean;
 };
@@ -21,7 +22,7 @@ export type CreateContextOptions = { orm: Orm; exposeErrors?: boolean };
 export function createContext(options: CreateContextOptions): Context {
   return {
     orm: options.orm,
-    byId: createByIdReaders(options.orm),
+    loaders: createLoaders(options.orm),
     exposeErrors: options.exposeErrors ?? false,
   };
 }

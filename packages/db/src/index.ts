@@ -11,7 +11,6 @@ export { Item } from "./entities/item.ts";
 export { User } from "./entities/user.ts";
 export { ConflictError, RecordNotFoundError } from "./errors.ts";
 export { migrateToLatest } from "./migrate.ts";
-export { type ByIdReaders, createByIdReaders, type ReadById } from "./repositories/by-id-readers.ts";
 export type { ItemView } from "./repositories/items.ts";
 export * as items from "./repositories/items.ts";
 export type { Page, PageQuery } from "./repositories/pagination.ts";

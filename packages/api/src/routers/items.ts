@@ -29,7 +29,7 @@ export const itemsRouter = {
   byId: procedure
     .input(byIdInput)
     .output(itemOutput)
-    .query(async ({ ctx, input }) => toItemOutput(await ctx.byId.item(input.id))),
+    .query(async ({ ctx, input }) => toItemOutput(await ctx.loaders.item.load(input.id))),
 
   update: procedure
     .input(updateItemInput)

@@ -34,7 +34,7 @@ export const usersRouter = {
   byId: procedure
     .input(byIdInput)
     .output(userOutput)
-    .query(async ({ ctx, input }) => toUserOutput(await ctx.byId.user(input.id))),
+    .query(async ({ ctx, input }) => toUserOutput(await ctx.loaders.user.load(input.id))),
 
   update: procedure
     .input(updateUserInput)
