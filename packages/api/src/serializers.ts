@@ -32,7 +32,7 @@ export function toUserOutput(user: UserView): UserOutput {
 
 /**
  * Both timestamps as ISO strings. Most records were never changed, so their two timestamps are
- * equal and one conversion serves both: formatting dates was a tenth of a batch of reads.
+ * equal and one conversion serves both (docs/performance.md has what formatting dates cost).
  */
 function isoTimestamps(record: { createdAt: Date; updatedAt: Date }): [string, string] {
   const createdAt = toIsoTimestamp(record.createdAt);

@@ -7,8 +7,8 @@ import { t } from "./init.ts";
  * identity map), and for mutations one transaction that commits when the procedure returns and
  * rolls back when it fails. Forking here, not in createContext, keeps the calls of one HTTP batch
  * independent. A query's fork is made on its first `ctx.em()`: a `byId` call reads through the
- * request's loaders (`ctx.loaders`, which fork for each batch of ids) and never asks, and forking
- * for it anyway was a tenth of its CPU in a batch (docs/performance.md).
+ * request's loaders (`ctx.loaders`, which fork for each batch of ids) and never asks, and a fork
+ * it does not use is a measurable share of such a call (docs/performance.md).
  */
 export const unitOfWork = t.middleware(async ({ ctx, type, next }) => {
   if (type !== "mutation") {

@@ -1,7 +1,8 @@
 import { type EntityManager, ForeignKeyConstraintViolationException } from "@mikro-orm/sql";
 import { Item } from "../entities/item.ts";
 import { RecordNotFoundError } from "../errors.ts";
-import { insertRow, type Reads, type Row, readsOf, toDate } from "./kysely.ts";
+import { insertRow } from "./insert-row.ts";
+import { type Reads, type Row, readsOf, toDate } from "./kysely.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
 
 /** An item as the repositories hand it out: plain data, the owner as its id. */

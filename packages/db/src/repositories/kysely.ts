@@ -1,22 +1,13 @@
-import {
-  type DriverException,
-  type EntityManager,
-  type EntityMetadata,
-  type EntityName,
-  type EntityProperty,
-  type InferEntity,
-  type InferKyselyDB,
-  ReferenceKind,
-  type RequiredEntityData,
-} from "@mikro-orm/sql";
-import type { Generated, Kysely, Selectable } from "kysely";
+import type { EntityManager, InferKyselyDB } from "@mikro-orm/sql";
+import type { Generated, Selectable } from "kysely";
 import type { Item } from "../entities/item.ts";
 import type { User } from "../entities/user.ts";
 
 /** How drivers hand back a timestamp: SQLite stores milliseconds, pg may give a string. */
 export type RawTimestamp = Date | number | string;
 
-type Entity = typeof User | typeof Item;
+/** The entities stored through this binding. */
+export type Entity = typeof User | typeof Item;
 type Entities = InferKyselyDB<Entity>;
 
 /**
@@ -40,8 +31,8 @@ export type Row<Table extends keyof Database> = Selectable<Database[Table]>;
  * Reads go straight to SQL through Kysely, bound to the call's EntityManager (its connection,
  * and its transaction when there is one): no entity hydration, no identity map, no result
  * transformation plugin, values bound as parameters so SQLite reuses the compiled statement.
- * About 15x less CPU than `em.findOne(…, { populate })` for a user with items; updates keep the
- * ORM (unit of work, version checks, hooks). See docs/decisions/006-reads-through-kysely.md.
+ * Updates keep the ORM (unit of work, version checks, hooks). Why, and what it saves:
+ * docs/decisions/006-reads-through-kysely.md.
  */
 export function readsOf(em: EntityManager) {
   return em.getKysely<Database>();
@@ -52,136 +43,4 @@ export type Reads = ReturnType<typeof readsOf>;
 /** A stored timestamp as a Date, whichever form the driver handed it over in. */
 export function toDate(value: RawTimestamp): Date {
   return value instanceof Date ? value : new Date(value);
-}
-
-type TableOf<E extends Entity> = keyof InferKyselyDB<E> & keyof Database;
-
-type RequiredData<E extends Entity> = RequiredEntityData<InferEntity<E>>;
-
-/**
- * A new record's data by property name, as `em.create` requires it: the values the entity
- * declares (onCreate hooks, the version) may be left out. Relations by primary key, no raw SQL.
- */
-export type NewRecord<E extends Entity> = {
-  [K in keyof RequiredData<E>]: Exclude<RequiredData<E>[K], object> | Extract<RequiredData<E>[K], Date>;
-};
-
-/**
- * Inserts one record in a single INSERT, in the call's transaction, and returns its row with the
- * values written: a new row has no state worth tracking, and the ORM's create-and-flush cost
- * about 330 us more per call than the statement (docs/decisions/006-reads-through-kysely.md).
- * Values the entity declares are filled in as the ORM would (its onCreate hooks, in property
- * order, then the version's first value), stored as the ORM stores them (`processDateProperty`:
- * milliseconds on SQLite, UTC DATETIME on MariaDB). Driver errors come back converted by the ORM,
- * so callers test for its exception classes.
- *
- * @example const row = await insertRow(em, User, { name: "Ann", email: "ann@example.com" });
- */
-export async function insertRow<E extends Entity>(
-  em: EntityManager,
-  entity: E,
-  record: NewRecord<E>,
-): Promise<Row<TableOf<E>>> {
-  const plan = insertPlanOf(em.getMetadata().get(entity as EntityName));
-  const platform = em.getPlatform();
-  // The record as the entity's hooks see it: an earlier property's value is there for a later hook.
-  const values: Record<string, unknown> = { ...record };
-  const row: Record<string, unknown> = {};
-  const stored: Record<string, unknown> = {};
-  for (const column of plan.columns) {
-    let value = values[column.property];
-    if (value === undefined) value = values[column.property] = column.initial(values, em);
-    row[column.name] = value;
-    stored[column.name] = column.isDate && value != null ? platform.processDateProperty(value) : value;
-  }
-  row[plan.id] = await insertedId(em, plan, stored);
-  return row as Row<TableOf<E>>;
-}
-
-type InsertColumn = {
-  property: string;
-  name: string;
-  isDate: boolean;
-  /** The value of a property the record leaves out. */
-  initial: (values: Record<string, unknown>, em: EntityManager) => unknown;
-};
-
-type InsertPlan = { table: string; id: string; columns: InsertColumn[] };
-
-// Metadata is per ORM instance, so the plan is too; it is built on the first insert of an entity.
-const insertPlans = new WeakMap<EntityMetadata, InsertPlan>();
-
-function insertPlanOf(meta: EntityMetadata): InsertPlan {
-  let plan = insertPlans.get(meta);
-  if (!plan) {
-    plan = planInsert(meta);
-    insertPlans.set(meta, plan);
-  }
-  return plan;
-}
-
-function planInsert(meta: EntityMetadata): InsertPlan {
-  const columns = meta.props.filter(isWritten).map((prop) => ({
-    property: prop.name,
-    name: columnOf(meta, prop),
-    isDate: prop.runtimeType === "Date",
-    initial: initialValueOf(meta, prop),
-  }));
-  return { table: meta.tableName, id: columnOf(meta, meta.getPrimaryProp()), columns };
-}
-
-/** Columns the INSERT writes: the entity's own, but the id the database generates. */
-function isWritten(prop: EntityProperty): boolean {
-  if (prop.persist === false || prop.formula || (prop.primary && prop.autoincrement)) return false;
-  if (prop.kind === ReferenceKind.SCALAR || prop.kind === ReferenceKind.MANY_TO_ONE) return true;
-  return prop.kind === ReferenceKind.ONE_TO_ONE && prop.owner;
-}
-
-function columnOf(meta: EntityMetadata, prop: EntityProperty): string {
-  const [column, ...more] = prop.fieldNames;
-  if (!column || more.length > 0) throw unsupported(meta, prop, "it spans more than one column");
-  return column;
-}
-
-function initialValueOf(meta: EntityMetadata, prop: EntityProperty): InsertColumn["initial"] {
-  if (prop.onCreate) return prop.onCreate;
-  if (prop.version) {
-    // The ORM leaves the version to the column's default, `defaultRaw`: "1" unless declared.
-    const first = Number(prop.defaultRaw);
-    if (!Number.isSafeInteger(first)) throw unsupported(meta, prop, "only numeric versions are supported");
-    return () => first;
-  }
-  if (prop.default !== undefined || prop.defaultRaw !== undefined) {
-    throw unsupported(meta, prop, "a declared default would need reading back");
-  }
-  if (prop.nullable) return () => null;
-  return () => {
-    throw new TypeError(`${meta.className}.${prop.name} is required`);
-  };
-}
-
-function unsupported(meta: EntityMetadata, prop: EntityProperty, why: string): Error {
-  return new Error(`insertRow cannot write ${meta.className}.${prop.name}: ${why}`);
-}
-
-/** Any table, for the statement built from a plan. */
-type AnyTables = Record<string, Record<string, unknown>>;
-
-/**
- * Runs the INSERT and returns the new row's id: through RETURNING where the platform has it
- * (SQLite, PostgreSQL), else the driver's insert id (MariaDB). Driver errors come back converted.
- */
-async function insertedId(
-  em: EntityManager,
-  plan: InsertPlan,
-  stored: Record<string, unknown>,
-): Promise<number> {
-  const query = (em.getKysely() as Kysely<AnyTables>).insertInto(plan.table).values(stored);
-  try {
-    return em.getPlatform().usesReturningStatement()
-      ? Number((await query.returning(plan.id).executeTakeFirstOrThrow())[plan.id])
-      : Number((await query.executeTakeFirstOrThrow()).insertId);
-  } catch (error) {
-    throw error instanceof Error ? (em.getDriver().convertException(error) as DriverException) : error;
-  }
 }

@@ -7,8 +7,9 @@ import {
 import { sql } from "kysely";
 import { User } from "../entities/user.ts";
 import { ConflictError, RecordNotFoundError } from "../errors.ts";
+import { insertRow } from "./insert-row.ts";
 import { getItemsOfUsers, type ItemView } from "./items.ts";
-import { insertRow, type Reads, type Row, readsOf, toDate } from "./kysely.ts";
+import { type Reads, type Row, readsOf, toDate } from "./kysely.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
 
 /** A user as the repositories hand it out; `items` only when they were asked for. */

@@ -5,7 +5,8 @@ import { Item } from "../entities/item.ts";
 import { User } from "../entities/user.ts";
 import { migrateToLatest } from "../migrate.ts";
 import { createScratchDatabase, describeEachDatabase } from "../testing/index.ts";
-import { insertRow, readsOf, toDate } from "./kysely.ts";
+import { insertRow } from "./insert-row.ts";
+import { readsOf, toDate } from "./kysely.ts";
 
 async function migratedOrm(url: string): Promise<Orm & AsyncDisposable> {
   const orm = await createOrm({ url });
