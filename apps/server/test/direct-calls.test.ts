@@ -103,6 +103,33 @@ describe("tRPC calls answered directly", () => {
         1: { id: 42 },
       }),
       postBatch(["users.delete", "items.delete"], { 0: { id: 41 }, 1: { id: 42 } }),
+      // A batch's input must be an object keyed by index: tRPC refuses an array, null or a number.
+      {
+        method: "POST",
+        path: "users.create",
+        query: "batch=1",
+        body: json([{ name: "Arr", email: "arr@example.com" }]),
+      },
+      {
+        method: "GET",
+        path: "users.byId,users.byId",
+        query: `batch=1&input=${encodeURIComponent(json([{ id: ann.id }]))}`,
+      },
+      { method: "GET", path: "users.list", query: "batch=1&input=null" },
+      { method: "GET", path: "users.list", query: "batch=1&input=5" },
+      // Parameters read twice or unknown to the fast path: tRPC reads the first, or refuses.
+      {
+        method: "GET",
+        path: "users.byId",
+        query: `batch=1&batch=1&input=${encodeURIComponent(json({ 0: { id: ann.id } }))}`,
+      },
+      {
+        method: "POST",
+        path: "users.create",
+        query: "batch=1&batch=1",
+        body: json({ name: "Twice", email: "twice@example.com" }),
+      },
+      { method: "GET", path: "users.list", query: "connectionParams=x" },
     ];
     for (const call of calls) {
       const [direct, resolved] = [await send(server.url, call), await send(reference.url, call)];
@@ -110,6 +137,7 @@ describe("tRPC calls answered directly", () => {
     }
     // None of those failures changed anything.
     expect(await server.client.users.byId.query({ id: ann.id })).toMatchObject({ name: "Ann", version: 1 });
+    expect(await server.count("users")).toBe(1);
   });
 
   it("answer successful mutations, alone and batched, as tRPC's resolver does", async () => {

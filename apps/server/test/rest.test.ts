@@ -198,5 +198,24 @@ describe("REST API under /api", () => {
       ).status,
     ).toBe(405);
     expect((await fetch(`${server.url}/api/nothing/here`)).status).toBe(404);
+    // A collection's path, with or without its slash, is the same path: PUT and DELETE are 405
+    // there (the slash once matched `/users/:id` with an empty id and answered 400).
+    for (const url of ["/api/users", "/api/users/"]) {
+      const response = await fetch(`${server.url}${url}`, { method: "DELETE" });
+      expect({ url, status: response.status, allow: response.headers.get("allow") }).toEqual({
+        url,
+        status: 405,
+        allow: "POST, GET",
+      });
+    }
+    expect(
+      (
+        await fetch(`${server.url}/api/items/`, {
+          method: "PUT",
+          body: "{}",
+          headers: { "content-type": "application/json" },
+        })
+      ).status,
+    ).toBe(405);
   });
 });

@@ -6,15 +6,19 @@ import { startTestServer } from "./support/harness.ts";
  * POSTs `size` bytes in chunks and resolves with the status as soon as the server answers,
  * which fastify does (413) before the whole body has been sent.
  */
-function postLargeBody(url: string, size: number): Promise<number> {
+function postLargeBody(url: string, size: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, {
       method: "POST",
       headers: { "content-type": "application/json", "content-length": String(size) },
     });
     req.on("response", (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
     });
     // The server may close the socket while we are still writing: that is expected here.
     req.on("error", (error) => setTimeout(() => reject(error), 500));
@@ -32,9 +36,17 @@ function postLargeBody(url: string, size: number): Promise<number> {
 }
 
 describe("HTTP transport limits", () => {
-  it("answers 413 to a body over 1 MB without waiting for all of it", async () => {
+  it("answers 413 to a body over 1 MB without waiting for all of it, in each surface's error shape", async () => {
     await using server = await startTestServer();
-    expect(await postLargeBody(`${server.url}/trpc/users.create`, 8 * 1024 * 1024)).toBe(413);
+    const trpc = await postLargeBody(`${server.url}/trpc/users.create`, 8 * 1024 * 1024);
+    expect(trpc.status).toBe(413);
+    // tRPC's shape, which its clients read as `error.data.code`.
+    expect(JSON.parse(trpc.body)).toMatchObject({
+      error: { data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } },
+    });
+    const rest = await postLargeBody(`${server.url}/api/users/`, 8 * 1024 * 1024);
+    expect(rest.status).toBe(413);
+    expect(JSON.parse(rest.body)).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE" } });
     expect(await server.count("users")).toBe(0);
   });
 
@@ -57,11 +69,41 @@ describe("HTTP transport limits", () => {
     expect(await server.count("users")).toBe(0);
   });
 
-  it("answers 405 to a GET on a mutation", async () => {
+  it("refuses a body that is not UTF-8 with 400 on both surfaces, instead of storing U+FFFD", async () => {
+    await using server = await startTestServer();
+    const body = Buffer.concat([
+      Buffer.from('{"name":"Bad'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('","email":"bad@example.com"}'),
+    ]);
+    const headers = { "content-type": "application/json" };
+    const trpc = await fetch(`${server.url}/trpc/users.create`, { method: "POST", headers, body });
+    expect(trpc.status).toBe(400);
+    expect(await trpc.json()).toMatchObject({
+      error: { message: "The body is not valid UTF-8", data: { code: "BAD_REQUEST" } },
+    });
+    const rest = await fetch(`${server.url}/api/users/`, { method: "POST", headers, body });
+    expect(rest.status).toBe(400);
+    expect(await rest.json()).toMatchObject({
+      error: { code: "BAD_REQUEST", message: "The body is not valid UTF-8" },
+    });
+    expect(await server.count("users")).toBe(0);
+  });
+
+  it("answers 405 to a GET on a mutation, and to other methods, in tRPC's shape", async () => {
     await using server = await startTestServer();
     const input = encodeURIComponent(JSON.stringify({ name: "Eve", email: "eve@example.com" }));
     const response = await fetch(`${server.url}/trpc/users.create?input=${input}`);
     expect(response.status).toBe(405);
+    for (const method of ["PUT", "DELETE", "PATCH"]) {
+      const other = await fetch(`${server.url}/trpc/users.create`, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: "Eve", email: "eve@example.com" }),
+      });
+      expect({ method, status: other.status }).toEqual({ method, status: 405 });
+      expect(await other.json()).toMatchObject({ error: { data: { code: "METHOD_NOT_SUPPORTED" } } });
+    }
     expect(await server.count("users")).toBe(0);
   });
 

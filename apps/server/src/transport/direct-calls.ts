@@ -21,21 +21,23 @@ export type DirectCalls = {
 
 export type TrpcRequest = FastifyRequest<{
   Params: { path: string };
-  Querystring: { input?: string; batch?: string };
+  Querystring: Record<string, unknown>;
 }>;
 
 /** The calls of a request the fast path can answer, or undefined for tRPC's handler. */
 export function directCalls(request: TrpcRequest, maxBatchSize: number): DirectCalls | undefined {
   const type = request.method === "GET" ? "query" : request.method === "POST" ? "mutation" : undefined;
   if (!type || request.headers["trpc-accept"] !== undefined) return undefined;
-  const batch = request.query.batch === "1";
+  const query = plainQuery(request.query);
+  if (!query) return undefined;
+  const batch = query.batch === "1";
   const paths = request.params.path.split(",");
   if ((!batch && paths.length > 1) || paths.length > maxBatchSize) return undefined;
   if (!paths.every((path) => procedures.get(path)?.kind === type)) return undefined;
-  const raw =
-    type === "query" ? request.query.input : typeof request.body === "string" ? request.body : undefined;
+  const raw = type === "query" ? query.input : typeof request.body === "string" ? request.body : undefined;
   const input = parseJson(raw);
-  if (!input.ok) return undefined;
+  // A batch's inputs come as an object keyed by index; anything else is tRPC's 400 to give.
+  if (!input.ok || (batch && input.value !== undefined && !isPlainObject(input.value))) return undefined;
   return {
     batch,
     calls: paths.map((path, i) => ({ path, type, input: batch ? inputAt(input.value, i) : input.value })),
@@ -70,9 +72,30 @@ export async function answerDirectly(
   };
 }
 
+/**
+ * The query string when it holds only what the fast path reads, each at most once: `batch` and
+ * `input`. A repeated parameter (which fastify turns into an array and tRPC reads the first of),
+ * or any other (`connectionParams`), is left to tRPC's handler so both read it alike.
+ */
+function plainQuery(query: Record<string, unknown>): { batch?: string; input?: string } | undefined {
+  const { batch, input, ...others } = query;
+  if (Object.keys(others).length > 0) return undefined;
+  if (
+    (batch !== undefined && typeof batch !== "string") ||
+    (input !== undefined && typeof input !== "string")
+  ) {
+    return undefined;
+  }
+  return { ...(batch !== undefined && { batch }), ...(input !== undefined && { input }) };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** Input `i` of a batch: `{"0": …, "1": …}`, as tRPC's client sends it. */
 function inputAt(inputs: unknown, i: number): unknown {
-  return typeof inputs === "object" && inputs !== null ? Reflect.get(inputs, String(i)) : undefined;
+  return isPlainObject(inputs) ? inputs[String(i)] : undefined;
 }
 
 function parseJson(text: string | undefined): { ok: true; value: unknown } | { ok: false } {

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { TRPCError } from "@trpc/server";
 import type { FastifyRequest } from "fastify";
 
@@ -20,4 +21,15 @@ export function nonJsonBodyError(request: FastifyRequest): TRPCError | undefined
     code: "UNSUPPORTED_MEDIA_TYPE",
     message: `Unsupported content-type "${mediaType || "none"}": send application/json`,
   });
+}
+
+/**
+ * A JSON body's text, refusing bytes that are not UTF-8: decoding them anyway would store U+FFFD
+ * in place of what the caller sent, a silent change. The error is fastify's kind (a status), which
+ * each surface's error handler turns into its own shape.
+ */
+export function utf8Text(body: Buffer | string): string | (Error & { statusCode: 400 }) {
+  if (typeof body === "string") return body;
+  if (isUtf8(body)) return body.toString("utf8");
+  return Object.assign(new Error("The body is not valid UTF-8"), { statusCode: 400 as const });
 }

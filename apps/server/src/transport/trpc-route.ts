@@ -2,9 +2,11 @@ import { appRouter, createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import type { TRPCError } from "@trpc/server";
 import { fastifyRequestHandler } from "@trpc/server/adapters/fastify";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { answerDirectly, directCalls, type TrpcRequest } from "./direct-calls.ts";
-import { nonJsonBodyError } from "./json-only.ts";
+import { statusOf, toTransportError } from "./framework-errors.ts";
+import { nonJsonBodyError, utf8Text } from "./json-only.ts";
 import { errorShape } from "./procedures.ts";
 
 export type TrpcRouteOptions = {
@@ -24,14 +26,15 @@ export type TrpcRouteOptions = {
 export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, options) => {
   // tRPC parses the JSON itself: hand it the raw text (within fastify's body limit).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "string" }, (_request, body, done) =>
-    done(null, body),
-  );
-  app.addHook("onRequest", async (request, reply) => {
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
+    const text = utf8Text(body);
+    if (typeof text === "string") done(null, text);
+    else done(text, undefined);
+  });
+  // 415 before the body is read, so nothing runs; shaped by the error handler below.
+  app.addHook("onRequest", async (request) => {
     const error = nonJsonBodyError(request);
-    if (!error) return;
-    const shape = errorShape({ error, path: undefined, type: "unknown", input: undefined, ctx: undefined });
-    await reply.code(415).send({ error: shape });
+    if (error) throw error;
   });
 
   const onError = (request: FastifyRequest, error: TRPCError, path: string | undefined) => {
@@ -41,8 +44,20 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
     }
   };
 
+  // Refusals before any procedure runs (a body over the limit, not JSON, not UTF-8) in tRPC's error
+  // shape, which tRPC's clients can read; fastify's raw body left them "Unable to transform response".
+  app.setErrorHandler((thrown, request, reply) => {
+    // Not an error but an answer: the rate limiter's 429 body, already shaped and with its status.
+    if (!(thrown instanceof Error)) return reply.code(statusOf(thrown) ?? 500).send(thrown);
+    const error = toTransportError(thrown);
+    onError(request, error, undefined);
+    const shape = errorShape({ error, path: undefined, type: "unknown", input: undefined, ctx: undefined });
+    return reply.code(getHTTPStatusCodeFromError(error)).send({ error: shape });
+  });
+
   app.route({
-    method: ["GET", "POST", "HEAD"],
+    // Every method but OPTIONS (CORS preflights): tRPC answers the others 405 in its own shape.
+    method: ["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"],
     url: "/trpc/:path",
     async handler(request: TrpcRequest, reply) {
       const context = createContext({ orm: options.orm, exposeErrors: options.exposeErrors });

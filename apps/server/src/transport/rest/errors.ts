@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { z } from "zod";
+import { toTransportError } from "../framework-errors.ts";
 
 const errorCodes = Object.keys(TRPC_ERROR_CODES_BY_KEY) as [TRPC_ERROR_CODE_KEY, ...TRPC_ERROR_CODE_KEY[]];
 
@@ -23,27 +24,12 @@ export type RestErrorBody = z.infer<typeof restErrorBody>;
 
 export type RestError = { status: number; body: RestErrorBody };
 
-/** fastify's own failures (bad JSON, too large, wrong media type, no route) carry only a status. */
-const codeByStatus: Record<number, TRPC_ERROR_CODE_KEY> = {
-  400: "BAD_REQUEST",
-  404: "NOT_FOUND",
-  405: "METHOD_NOT_SUPPORTED",
-  413: "PAYLOAD_TOO_LARGE",
-  415: "UNSUPPORTED_MEDIA_TYPE",
-};
-
 /**
  * The one place where anything thrown while serving a REST call becomes a status and a body.
  * Unexpected errors are a 500 whose message stays hidden unless `exposeErrors`.
  */
 export function toRestError(error: unknown, options: { exposeErrors: boolean }): RestError {
-  if (error instanceof TRPCError) return fromTRPCError(error, options);
-  const status = statusOf(error);
-  if (status === undefined || status >= 500) {
-    return fromTRPCError(new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error }), options);
-  }
-  const message = error instanceof Error ? error.message : "Bad request";
-  return { status, body: { error: { code: codeByStatus[status] ?? "BAD_REQUEST", message } } };
+  return fromTRPCError(toTransportError(error), options);
 }
 
 /**
@@ -71,11 +57,6 @@ function fromTRPCError(error: TRPCError, { exposeErrors }: { exposeErrors: boole
     if (inputErrors.formErrors.length > 0) body.error.formErrors = inputErrors.formErrors;
   }
   return { status: getHTTPStatusCodeFromError(error), body };
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null || !("statusCode" in error)) return undefined;
-  return typeof error.statusCode === "number" ? error.statusCode : undefined;
 }
 
 /** `flattenError` types its record as partial; keep only the fields that have messages. */

@@ -1,8 +1,8 @@
 import { createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import { TRPCError } from "@trpc/server";
-import type { FastifyInstance } from "fastify";
-import { nonJsonBodyError } from "../json-only.ts";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { nonJsonBodyError, utf8Text } from "../json-only.ts";
 import { callProcedure } from "../procedures.ts";
 import { renameInputFields, toRestError } from "./errors.ts";
 import { buildInput } from "./input.ts";
@@ -14,6 +14,14 @@ export type RestPluginOptions = { orm: Orm; exposeErrors: boolean; operations: r
 export async function restPlugin(api: FastifyInstance, options: RestPluginOptions): Promise<void> {
   const { orm, exposeErrors, operations } = options;
 
+  // fastify's own JSON parser (it refuses `__proto__` keys), on text checked to be UTF-8.
+  const parseJson = api.getDefaultJsonParser("error", "error");
+  api.removeContentTypeParser("application/json");
+  api.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    const text = utf8Text(body);
+    if (typeof text === "string") parseJson(request, text, done);
+    else done(text, undefined);
+  });
   // POST and PUT take JSON only: 415 before the body is read, so nothing runs.
   api.addHook("onRequest", async (request) => {
     const error = nonJsonBodyError(request);
@@ -27,7 +35,7 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
   // A catch-all rather than setNotFoundHandler: the web app's `/*` route would otherwise answer
   // first and hand /api paths to the root's plain-text 404. A known path asked with another
   // method is a 405 naming the methods it takes.
-  api.all("/*", async (request, reply) => {
+  const unmatched = (request: FastifyRequest, reply: FastifyReply): never => {
     const path = request.url.split("?")[0] ?? "";
     const allowed = operations
       .filter((operation) => pathPattern(operation.path).test(path))
@@ -40,7 +48,8 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
       });
     }
     throw new TRPCError({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url}` });
-  });
+  };
+  api.all("/*", async (request, reply) => unmatched(request, reply));
 
   for (const operation of operations) {
     for (const url of fastifyPaths(operation.path)) {
@@ -48,6 +57,9 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
         method: operation.method,
         url,
         handler: async (request, reply) => {
+          // `/api/users/` also matches `/users/:id` with an empty id: that is the collection's
+          // path asked with another method, not a bad id.
+          if (hasEmptyParameter(request.params)) return unmatched(request, reply);
           const input = buildInput(operation, request);
           // A fresh context per call: the procedure's own validation, unit of work and error mapping.
           try {
@@ -66,6 +78,10 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
       });
     }
   }
+}
+
+function hasEmptyParameter(params: unknown): boolean {
+  return typeof params === "object" && params !== null && Object.values(params).some((value) => value === "");
 }
 
 /** `/api/users/{id}/items/` as a pattern for a request path, the trailing slash optional. */
