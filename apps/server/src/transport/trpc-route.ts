@@ -23,6 +23,8 @@ export type TrpcRouteOptions = {
  * events, wrong methods, malformed input) goes to tRPC's own fastify handler, which streams what
  * streams. Both build one context per request; each call still forks its own unit of work.
  */
+const asIs = (body: unknown) => String(body);
+
 export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, options) => {
   // tRPC parses the JSON itself: hand it the raw text (within fastify's body limit).
   app.removeAllContentTypeParsers();
@@ -64,13 +66,14 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
       const direct = options.directCalls === false ? undefined : directCalls(request, options.maxBatchSize);
       if (direct) {
         const answer = await answerDirectly(direct, context, (error, path) => onError(request, error, path));
-        // The headers tRPC's handler sends (`vary`: the same URL may be answered streamed or not);
-        // as bytes, since fastify would add a charset to a JSON string.
+        // The headers tRPC's handler sends (`vary`: the same URL may be answered streamed or not).
+        // The body is serialised already; an explicit serializer also keeps fastify from adding a
+        // charset to the content type (a copy into a Buffer did that at a measurable cost).
         reply
           .code(answer.status)
           .header("vary", "trpc-accept, accept")
           .header("content-type", "application/json");
-        return reply.send(Buffer.from(answer.body));
+        return reply.serializer(asIs).send(answer.body);
       }
       await fastifyRequestHandler({
         req: request,
