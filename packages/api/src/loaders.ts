@@ -13,15 +13,24 @@ export type Loaders = { user: DataLoader<number, UserView>; item: DataLoader<num
  * docs/decisions/007-coalesced-reads-by-id.md.
  */
 export function createLoaders(orm: Orm): Loaders {
+  // Made on first use: most requests (every mutation, every list) read nothing by id.
+  let user: Loaders["user"] | undefined;
+  let item: Loaders["item"] | undefined;
   return {
-    user: byId(
-      (ids) => users.getUsers(orm.em.fork(), ids),
-      (id) => RecordNotFoundError.user(id),
-    ),
-    item: byId(
-      (ids) => items.getItems(orm.em.fork(), ids),
-      (id) => RecordNotFoundError.item(id),
-    ),
+    get user() {
+      user ??= byId(
+        (ids) => users.getUsers(orm.em.fork(), ids),
+        (id) => RecordNotFoundError.user(id),
+      );
+      return user;
+    },
+    get item() {
+      item ??= byId(
+        (ids) => items.getItems(orm.em.fork(), ids),
+        (id) => RecordNotFoundError.item(id),
+      );
+      return item;
+    },
   };
 }
 

@@ -1,19 +1,38 @@
 import { isUtf8 } from "node:buffer";
 import { TRPCError } from "@trpc/server";
-import type { FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 
 /** The request's media type, lower-cased, without parameters: `application/json`, or "" when absent. */
-export function requestMediaType(request: FastifyRequest): string {
+function requestMediaType(request: FastifyRequest): string {
   return (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
 /**
- * The refusal of a request body that is not JSON, or undefined for one that is (or has no body).
- * tRPC's own handler would also accept multipart forms, which a browser sends cross-site without
- * a CORS preflight; url-encoded and text/plain bodies are the same risk. Checked before the body
- * is read, so nothing runs.
+ * Bodies this surface takes: JSON only, as UTF-8 text. A POST or PUT of anything else is refused
+ * with 415 before its body is read, so nothing runs: tRPC's own handler would also accept
+ * multipart forms, which a browser sends cross-site without a CORS preflight (url-encoded and
+ * text/plain bodies are the same risk). `parse` gets the body's text; refusals are thrown to the
+ * surface's error handler, which answers in its own shape.
  */
-export function nonJsonBodyError(request: FastifyRequest): TRPCError | undefined {
+export function acceptJsonBodies(app: FastifyInstance, parse: JsonTextParser): void {
+  app.addHook("onRequest", async (request) => {
+    const error = nonJsonBodyError(request);
+    if (error) throw error;
+  });
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    const text = utf8Text(body);
+    if (typeof text === "string") parse(request, text, done);
+    else done(text, undefined);
+  });
+}
+
+export type JsonTextParser = (
+  request: FastifyRequest,
+  text: string,
+  done: (error: Error | null, body?: unknown) => void,
+) => void;
+
+function nonJsonBodyError(request: FastifyRequest): TRPCError | undefined {
   if (request.method !== "POST" && request.method !== "PUT") return undefined;
   const mediaType = requestMediaType(request);
   if (mediaType === "application/json") return undefined;
@@ -25,10 +44,9 @@ export function nonJsonBodyError(request: FastifyRequest): TRPCError | undefined
 
 /**
  * A JSON body's text, refusing bytes that are not UTF-8: decoding them anyway would store U+FFFD
- * in place of what the caller sent, a silent change. The error is fastify's kind (a status), which
- * each surface's error handler turns into its own shape.
+ * in place of what the caller sent, a silent change. The error is fastify's kind (a status).
  */
-export function utf8Text(body: Buffer | string): string | (Error & { statusCode: 400 }) {
+function utf8Text(body: Buffer | string): string | (Error & { statusCode: 400 }) {
   if (typeof body === "string") return body;
   if (isUtf8(body)) return body.toString("utf8");
   return Object.assign(new Error("The body is not valid UTF-8"), { statusCode: 400 as const });

@@ -6,7 +6,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { answerDirectly, directCalls, type TrpcRequest } from "./direct-calls.ts";
 import { statusOf, toTransportError } from "./framework-errors.ts";
-import { nonJsonBodyError, utf8Text } from "./json-only.ts";
+import { acceptJsonBodies } from "./json-only.ts";
 import { errorShape } from "./procedures.ts";
 
 export type TrpcRouteOptions = {
@@ -17,27 +17,19 @@ export type TrpcRouteOptions = {
   directCalls?: boolean;
 };
 
+/** The fast path's answers are serialised already. */
+const asIs = (body: unknown) => String(body);
+
 /**
  * tRPC at /trpc/<procedure>. A request the fast path recognises (direct-calls.ts) is answered
  * there, as one JSON string; every other one (streamed batches, subscriptions over server-sent
  * events, wrong methods, malformed input) goes to tRPC's own fastify handler, which streams what
  * streams. Both build one context per request; each call still forks its own unit of work.
  */
-const asIs = (body: unknown) => String(body);
-
 export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, options) => {
   // tRPC parses the JSON itself: hand it the raw text (within fastify's body limit).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_request, body, done) => {
-    const text = utf8Text(body);
-    if (typeof text === "string") done(null, text);
-    else done(text, undefined);
-  });
-  // 415 before the body is read, so nothing runs; shaped by the error handler below.
-  app.addHook("onRequest", async (request) => {
-    const error = nonJsonBodyError(request);
-    if (error) throw error;
-  });
+  acceptJsonBodies(app, (_request, text, done) => done(null, text));
 
   const onError = (request: FastifyRequest, error: TRPCError, path: string | undefined) => {
     // Unexpected failures only: the rest are the caller's mistakes, answered as such.

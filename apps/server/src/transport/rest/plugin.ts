@@ -2,7 +2,7 @@ import { createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import { TRPCError } from "@trpc/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { nonJsonBodyError, utf8Text } from "../json-only.ts";
+import { acceptJsonBodies } from "../json-only.ts";
 import { callProcedure } from "../procedures.ts";
 import { renameInputFields, toRestError } from "./errors.ts";
 import { buildInput } from "./input.ts";
@@ -17,16 +17,7 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
   // fastify's own JSON parser (it refuses `__proto__` keys), on text checked to be UTF-8.
   const parseJson = api.getDefaultJsonParser("error", "error");
   api.removeContentTypeParser("application/json");
-  api.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
-    const text = utf8Text(body);
-    if (typeof text === "string") parseJson(request, text, done);
-    else done(text, undefined);
-  });
-  // POST and PUT take JSON only: 415 before the body is read, so nothing runs.
-  api.addHook("onRequest", async (request) => {
-    const error = nonJsonBodyError(request);
-    if (error) throw error;
-  });
+  acceptJsonBodies(api, parseJson);
   api.setErrorHandler((error, request, reply) => {
     const { status, body } = toRestError(error, { exposeErrors });
     if (status >= 500) request.log.error({ err: error }, "REST call failed");
