@@ -13,25 +13,37 @@ export type Loaders = { user: DataLoader<number, UserView>; item: DataLoader<num
  * docs/decisions/007-coalesced-reads-by-id.md.
  */
 export function createLoaders(orm: Orm): Loaders {
-  // Made on first use: most requests (every mutation, every list) read nothing by id.
-  let user: Loaders["user"] | undefined;
-  let item: Loaders["item"] | undefined;
-  return {
-    get user() {
-      user ??= byId(
-        (ids) => users.getUsers(orm.em.fork(), ids),
-        (id) => RecordNotFoundError.user(id),
-      );
-      return user;
-    },
-    get item() {
-      item ??= byId(
-        (ids) => items.getItems(orm.em.fork(), ids),
-        (id) => RecordNotFoundError.item(id),
-      );
-      return item;
-    },
-  };
+  return new RequestLoaders(orm);
+}
+
+/**
+ * Each loader is made on first use: most requests (every mutation, every list) read nothing by
+ * id. A class, since getters on an object literal cost more to create than the loaders they defer.
+ */
+class RequestLoaders implements Loaders {
+  readonly #orm: Orm;
+  #user: Loaders["user"] | undefined;
+  #item: Loaders["item"] | undefined;
+
+  constructor(orm: Orm) {
+    this.#orm = orm;
+  }
+
+  get user(): Loaders["user"] {
+    this.#user ??= byId(
+      (ids) => users.getUsers(this.#orm.em.fork(), ids),
+      (id) => RecordNotFoundError.user(id),
+    );
+    return this.#user;
+  }
+
+  get item(): Loaders["item"] {
+    this.#item ??= byId(
+      (ids) => items.getItems(this.#orm.em.fork(), ids),
+      (id) => RecordNotFoundError.item(id),
+    );
+    return this.#item;
+  }
 }
 
 function byId<T>(

@@ -78,8 +78,8 @@ export async function answerDirectly(
  * or any other (`connectionParams`), is left to tRPC's handler so both read it alike.
  */
 function plainQuery(query: Record<string, unknown>): { batch?: string; input?: string } | undefined {
-  const { batch, input, ...others } = query;
-  if (Object.keys(others).length > 0) return undefined;
+  for (const name in query) if (name !== "batch" && name !== "input") return undefined;
+  const { batch, input } = query;
   if (
     (batch !== undefined && typeof batch !== "string") ||
     (input !== undefined && typeof input !== "string")
