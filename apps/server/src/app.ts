@@ -32,12 +32,17 @@ export async function buildApp({ config, orm }: BuildAppOptions): Promise<Fastif
     logController: new OneLinePerRequest(),
     // SIGTERM: keep-alive connections that are idle close at once; in-flight requests finish.
     forceCloseConnections: "idle",
+    trustProxy: config.TRUST_PROXY,
   });
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
   app.addHook("onSend", addSecurityHeaders);
-  await app.register(cors, { origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false });
+  // Allowed origins may call with the session cookie too (credentials), as the same origin does.
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS.length > 0 ? config.CORS_ORIGINS : false,
+    credentials: true,
+  });
   if (config.RATE_LIMIT_PER_MINUTE > 0) {
     // Per client address; off by default, since a local or internal deployment rarely needs it.
     await app.register(rateLimit, {
@@ -56,7 +61,14 @@ export async function buildApp({ config, orm }: BuildAppOptions): Promise<Fastif
   // Resolved once: a REST route whose procedure lacks schemas stops the server at start-up.
   const operations = resolveOperations();
   const exposeErrors = config.NODE_ENV === "development";
-  await app.register(transport, { orm, exposeErrors, maxBatchSize: config.MAX_BATCH_SIZE, operations });
+  await app.register(transport, {
+    orm,
+    exposeErrors,
+    maxBatchSize: config.MAX_BATCH_SIZE,
+    auth: { signup: config.SIGNUP, sessionTtlDays: config.SESSION_TTL_DAYS },
+    allowedOrigins: new Set(config.CORS_ORIGINS),
+    operations,
+  });
   await app.register(apiDocs, { operations });
 
   app.get("/health", async (_request, reply) => {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { password, userEmail } from "@app/api/schemas";
 import { connectionDefaults, DatabaseUrlError, parseDatabaseUrl } from "@app/db";
 import { z } from "zod";
 
@@ -7,42 +8,69 @@ export const defaultDatabaseUrl = `sqlite:${fileURLToPath(new URL("../data/app.d
 
 const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-const envSchema = z.object({
-  DATABASE_URL: z.string().trim().min(1).default(defaultDatabaseUrl).superRefine(checkDatabaseUrl),
-  HOST: z.string().trim().min(1).default("127.0.0.1"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
-  LOG_LEVEL: z.enum(logLevels).default("info"),
-  /** Comma-separated origins allowed to call the API from a browser; empty means same-origin only. */
-  CORS_ORIGINS: z
-    .string()
-    .default("")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url({ message: "each CORS origin must be a URL like https://app.example.com" }))),
-  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
-  /** NORMAL survives a process crash; FULL also survives a power loss, at the cost of slower commits. */
-  SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
-  /** How long a SQLite write waits for another process's write lock before answering 503 (ms). */
-  SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
-  /** PostgreSQL/MariaDB: most connections each server process opens. */
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(connectionDefaults.poolMax),
-  /** PostgreSQL/MariaDB: how long to wait for a connection, new or from a busy pool (ms). */
-  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(connectionDefaults.connectTimeoutMs),
-  /** PostgreSQL/MariaDB: longest a statement may run before the database cancels it (ms). */
-  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(100)
-    .default(connectionDefaults.statementTimeoutMs),
-  /** Requests a client address may make per minute; 0 turns rate limiting off (the default). */
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
-  /** Calls allowed in one batched HTTP request. */
-  MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-});
+const envSchema = z
+  .object({
+    DATABASE_URL: z.string().trim().min(1).default(defaultDatabaseUrl).superRefine(checkDatabaseUrl),
+    HOST: z.string().trim().min(1).default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    LOG_LEVEL: z.enum(logLevels).default("info"),
+    /** Comma-separated origins allowed to call the API from a browser; empty means same-origin only. */
+    CORS_ORIGINS: z
+      .string()
+      .default("")
+      .transform((value) =>
+        value
+          .split(",")
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ message: "each CORS origin must be a URL like https://app.example.com" }))),
+    NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
+    /** NORMAL survives a process crash; FULL also survives a power loss, at the cost of slower commits. */
+    SQLITE_SYNCHRONOUS: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+    /** How long a SQLite write waits for another process's write lock before answering 503 (ms). */
+    SQLITE_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+    /** PostgreSQL/MariaDB: most connections each server process opens. */
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(connectionDefaults.poolMax),
+    /** PostgreSQL/MariaDB: how long to wait for a connection, new or from a busy pool (ms). */
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(connectionDefaults.connectTimeoutMs),
+    /** PostgreSQL/MariaDB: longest a statement may run before the database cancels it (ms). */
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(connectionDefaults.statementTimeoutMs),
+    /** Requests a client address may make per minute; 0 turns rate limiting off (the default). */
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
+    /** Calls allowed in one batched HTTP request. */
+    MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+    /** "closed": nobody signs up; admins create accounts with users.create. */
+    SIGNUP: z.enum(["open", "closed"]).default("open"),
+    /** Days a session lasts without use. */
+    SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    /** An admin account to create at start-up if missing (and make admin if it exists). */
+    ADMIN_EMAIL: userEmail.optional(),
+    /** Its password, used only when the account is created. */
+    ADMIN_PASSWORD: password.optional(),
+    /**
+     * Behind a reverse proxy: trust its X-Forwarded-For / -Proto (the client's address for sign-in
+     * throttling, HTTPS for Secure cookies). "true", or the proxies' comma-separated addresses/CIDRs.
+     */
+    TRUST_PROXY: z
+      .string()
+      .default("false")
+      .transform((value): boolean | string =>
+        value === "true" || value === "false" ? value === "true" : value,
+      ),
+  })
+  .refine((env) => (env.ADMIN_EMAIL === undefined) === (env.ADMIN_PASSWORD === undefined), {
+    message: "set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither",
+    path: ["ADMIN_PASSWORD"],
+  });
 
 export type Config = z.output<typeof envSchema>;
 

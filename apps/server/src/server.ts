@@ -1,5 +1,6 @@
 import { createOrm, migrateToLatest, type Orm } from "@app/db";
 import type { FastifyInstance } from "fastify";
+import { ensureAdminAccount } from "./admin-account.ts";
 import { buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
 
@@ -26,8 +27,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   try {
     const applied = await migrateToLatest(orm);
+    const admin =
+      config.ADMIN_EMAIL && config.ADMIN_PASSWORD
+        ? await ensureAdminAccount(orm, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD })
+        : undefined;
     const app = await buildApp({ config, orm });
     if (applied.length > 0) app.log.info({ migrations: applied }, "applied pending migrations");
+    if (admin && admin !== "unchanged") app.log.info(`admin account ${config.ADMIN_EMAIL}: ${admin}`);
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.PORT;

@@ -1,3 +1,4 @@
+import { defaultAuthSettings } from "@app/api";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { trpcRoute } from "../src/transport/trpc-route.ts";
@@ -52,6 +53,8 @@ async function startReference(server: TestServer) {
     orm: server.orm,
     exposeErrors: false,
     maxBatchSize: 10,
+    auth: defaultAuthSettings,
+    allowedOrigins: new Set<string>(),
     directCalls: false,
   });
   const address = await app.listen({ port: 0, host: "127.0.0.1" });

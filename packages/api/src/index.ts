@@ -1,3 +1,14 @@
-export { type Context, type CreateContextOptions, createContext } from "./context.ts";
+export { governedPaths } from "./access.ts";
+export type { Caller, PresentedCredential } from "./auth/caller.ts";
+export { clearedSessionCookie, sessionCookieName, sessionCookieOf } from "./auth/cookie.ts";
+export { hashPassword } from "./auth/passwords.ts";
+export {
+  type AuthSettings,
+  type Context,
+  type CreateContextOptions,
+  createContext,
+  defaultAuthSettings,
+  type RequestInfo,
+} from "./context.ts";
 export { describeIssues, type InputErrors, inputErrorsOf, publicMessage, toTRPCError } from "./errors.ts";
 export { type AppRouter, appRouter, createCaller } from "./router.ts";

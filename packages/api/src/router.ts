@@ -1,9 +1,11 @@
+import { authRouter } from "./routers/auth.ts";
 import { health } from "./routers/health.ts";
 import { itemsRouter } from "./routers/items.ts";
 import { usersRouter } from "./routers/users.ts";
 import { createCallerFactory, router } from "./trpc.ts";
 
 export const appRouter = router({
+  auth: authRouter,
   users: usersRouter,
   items: itemsRouter,
   health,

@@ -27,6 +27,7 @@ describe("serializers", () => {
       id: 1,
       name: "Ann",
       email: "ann@example.com",
+      role: "user" as const,
       createdAt: created,
       updatedAt: changed,
       version: 2,

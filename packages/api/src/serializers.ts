@@ -1,6 +1,6 @@
-import type { ItemView, UserView } from "@app/db";
+import type { ApiTokenView, ItemView, UserView } from "@app/db";
 import { toIsoTimestamp } from "./iso-timestamp.ts";
-import type { ItemOutput, UserOutput } from "./schemas/index.ts";
+import type { ApiTokenOutput, ItemOutput, UserOutput } from "./schemas/index.ts";
 
 /** An item as the API shows it: timestamps as ISO strings. */
 export function toItemOutput(item: ItemView): ItemOutput {
@@ -22,12 +22,24 @@ export function toUserOutput(user: UserView): UserOutput {
     id: user.id,
     name: user.name,
     email: user.email,
+    role: user.role,
     createdAt,
     updatedAt,
     version: user.version,
   };
   if (user.items) output.items = user.items.map(toItemOutput);
   return output;
+}
+
+/** An API token as its owner sees it: no secret. */
+export function toApiTokenOutput(token: ApiTokenView): ApiTokenOutput {
+  return {
+    id: token.id,
+    name: token.name,
+    createdAt: toIsoTimestamp(token.createdAt),
+    expiresAt: token.expiresAt && toIsoTimestamp(token.expiresAt),
+    lastUsedAt: token.lastUsedAt && toIsoTimestamp(token.lastUsedAt),
+  };
 }
 
 /**

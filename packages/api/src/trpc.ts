@@ -1,8 +1,12 @@
+import { authorize } from "./access.ts";
 import { t } from "./init.ts";
-import { unitOfWork } from "./unit-of-work.ts";
+import { deferredUnitOfWork, unitOfWork } from "./unit-of-work.ts";
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Every procedure runs in its own unit of work (see unit-of-work.ts). */
-export const procedure = t.procedure.use(unitOfWork);
+/** Every procedure is authorized (access.ts), then runs in its own unit of work (unit-of-work.ts). */
+export const procedure = t.procedure.use(authorize).use(unitOfWork);
+
+/** A mutation that hashes or verifies a password before it opens its one transaction. */
+export const deferredProcedure = t.procedure.use(authorize).use(deferredUnitOfWork);

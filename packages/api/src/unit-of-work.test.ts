@@ -1,8 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { createTestApi } from "../test/harness.ts";
 import { createContext } from "./context.ts";
-import { createCallerFactory, procedure, router } from "./trpc.ts";
+import { t } from "./init.ts";
+import { createCallerFactory, router } from "./trpc.ts";
+import { unitOfWork } from "./unit-of-work.ts";
 
+// The unit of work alone: the app's `procedure` also authorizes, and refuses paths it has no rule for.
+const procedure = t.procedure.use(unitOfWork);
 const probe = router({
   untouched: procedure.query(() => "no EntityManager asked for"),
   asksTwice: procedure.query(({ ctx }) => {

@@ -33,3 +33,27 @@ export const unitOfWork = t.middleware(async ({ ctx, type, next }) => {
     throw toTRPCError(error);
   }
 });
+
+/**
+ * The unit of work of a mutation that must do slow work before it writes (hash or verify a
+ * password, about 25 ms), which must not hold the write lock (SQLite's `begin immediate` holds
+ * every process's) or a pooled connection meanwhile. `ctx.em()` reads outside any transaction;
+ * `ctx.transaction(work)` runs the call's one transaction, which commits when `work` returns and
+ * rolls back when it throws. A call may open one transaction at most.
+ */
+export const deferredUnitOfWork = t.middleware(async ({ ctx, next }) => {
+  let fork: EntityManager | undefined;
+  const em = () => {
+    fork ??= ctx.orm.em.fork();
+    return fork;
+  };
+  let opened = false;
+  const transaction = <T>(work: (trx: EntityManager) => Promise<T>): Promise<T> => {
+    if (opened) throw new Error("A call opens one transaction at most");
+    opened = true;
+    return ctx.orm.em.fork().transactional(work);
+  };
+  const result = await next({ ctx: { em, transaction } });
+  if (!result.ok) throw toTRPCError(result.error);
+  return result;
+});

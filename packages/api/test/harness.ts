@@ -1,6 +1,7 @@
 import { createOrm, migrateToLatest } from "@app/db";
 import { TRPCError } from "@trpc/server";
 import { expect } from "vitest";
+import type { Caller } from "../src/auth/caller.ts";
 import { createContext } from "../src/context.ts";
 import { createCaller } from "../src/router.ts";
 
@@ -12,10 +13,14 @@ export async function createTestApi() {
   const queries: string[] = [];
   const orm = await createOrm({ url: "sqlite::memory:", onQuery: (sql) => queries.push(sql) });
   await migrateToLatest(orm);
-  const caller = createCaller(createContext({ orm }));
+  // In-process calls as an admin (no account row: the suites count users), unless a test asks
+  // for another caller with `callerAs`.
+  const caller = createCaller(createContext({ orm, as: { id: 0, role: "admin" } }));
   return {
     orm,
     caller,
+    /** Calls as someone else: `callerAs({ id: 1, role: "user" })`, or null for anonymous. */
+    callerAs: (as: Caller | null) => createCaller(createContext(as ? { orm, as } : { orm })),
     queries,
     /** Runs `fn` and returns how many SQL statements that read or write data it issued. */
     async countQueries(fn: () => Promise<unknown>): Promise<number> {

@@ -15,6 +15,11 @@ export type CreateClientOptions = {
   url: string;
   /** Calls made in the same tick travel in one HTTP request, at most this many (the server's limit is 10). */
   maxBatchSize?: number;
+  /**
+   * A session or API token (`auth.signIn`, `auth.tokens.create`), sent as `Authorization: Bearer`
+   * on every call. Browsers need none: they send the session cookie.
+   */
+  token?: string | undefined;
   /** Extra headers for every request. */
   headers?: Record<string, string>;
   /** A fetch implementation, for tests or custom agents. */
@@ -24,17 +29,21 @@ export type CreateClientOptions = {
 /**
  * The typed client every consumer uses: calls made together are batched into one request.
  * @example
- * const client = createClient({ url: "http://127.0.0.1:8000" });
- * const user = await client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+ * const client = createClient({ url: "http://127.0.0.1:8000", token: process.env.API_TOKEN });
+ * const me = await client.auth.me.query();
  */
 export function createClient(options: CreateClientOptions): Client {
   const base = options.url.replace(/\/+$/, "");
+  const headers = {
+    ...options.headers,
+    ...(options.token !== undefined && { authorization: `Bearer ${options.token}` }),
+  };
   return createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
         url: base.endsWith("/trpc") ? base : `${base}/trpc`,
         maxItems: options.maxBatchSize ?? 10,
-        ...(options.headers && { headers: options.headers }),
+        headers,
         ...(options.fetch && { fetch: options.fetch }),
       }),
     ],

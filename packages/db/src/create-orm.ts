@@ -2,8 +2,7 @@ import { Migrator } from "@mikro-orm/migrations";
 import { MikroORM } from "@mikro-orm/sql";
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from "./database-url.ts";
 import type { ConnectionOptions, DialectOptions } from "./dialects/types.ts";
-import { Item } from "./entities/item.ts";
-import { User } from "./entities/user.ts";
+import { entities } from "./entities/index.ts";
 import { migrationsFor } from "./migrations/index.ts";
 
 export type CreateOrmOptions = Partial<ConnectionOptions> & {
@@ -40,7 +39,7 @@ export async function createOrm(options: CreateOrmOptions): Promise<Orm> {
   const onQuery = options.onQuery;
   const orm = await MikroORM.init({
     ...(await dialectOptions(target, options)),
-    entities: [User, Item],
+    entities: [...entities],
     extensions: [Migrator],
     migrations: { migrationsList: migrationsFor(target.dialect), snapshot: false, silent: true },
     ...(onQuery &&

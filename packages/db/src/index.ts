@@ -7,13 +7,21 @@ export {
   parseDatabaseUrl,
   redact,
 } from "./database-url.ts";
+export { ApiToken } from "./entities/api-token.ts";
 export { Item } from "./entities/item.ts";
-export { User } from "./entities/user.ts";
+export { Session } from "./entities/session.ts";
+export { SignInAttempt } from "./entities/sign-in-attempt.ts";
+export { type Role, roles, User } from "./entities/user.ts";
 export { ConflictError, RecordNotFoundError } from "./errors.ts";
 export { migrateToLatest } from "./migrate.ts";
+export type { ApiTokenView } from "./repositories/api-tokens.ts";
+export * as apiTokens from "./repositories/api-tokens.ts";
 export type { ItemView } from "./repositories/items.ts";
 export * as items from "./repositories/items.ts";
 export type { Page, PageQuery } from "./repositories/pagination.ts";
+export type { CallerRecord, CredentialKind } from "./repositories/sessions.ts";
+export * as sessions from "./repositories/sessions.ts";
+export * as signInAttempts from "./repositories/sign-in-attempts.ts";
 export type { UserView } from "./repositories/users.ts";
 export * as users from "./repositories/users.ts";
 export { isTransientDatabaseError } from "./transient-errors.ts";

@@ -50,3 +50,31 @@ it("migrates SQLite once another process lets go of the file, past the synchrono
     await orm.close(true);
   }
 });
+
+await describeEachDatabase("the accounts migration", (dialect) => {
+  it("keeps every user and item, each user with the role user and no password", async () => {
+    await using scratch = await createScratchDatabase(dialect);
+    const orm = await createOrm({ url: scratch.url });
+    try {
+      const [initial] = migrationsFor(dialect);
+      await orm.migrator.up({ to: initial?.name ?? "" });
+      const em = orm.em.fork();
+      const now = new Date(Date.UTC(2026, 0, 1));
+      const at = dialect === "sqlite" ? now.getTime() : now;
+      await em.execute(
+        "insert into users (name, email, created_at, updated_at, version) values (?, ?, ?, ?, 1)",
+        ["Ann", "ann@example.com", at, at],
+      );
+      await em.execute(
+        "insert into items (title, owner_id, created_at, updated_at) values (?, (select id from users), ?, ?)",
+        ["Notebook", at, at],
+      );
+      await migrateToLatest(orm);
+      const users = await em.execute("select name, role, password_hash from users");
+      expect(users).toEqual([{ name: "Ann", role: "user", password_hash: null }]);
+      expect(await em.execute("select title from items")).toEqual([{ title: "Notebook" }]);
+    } finally {
+      await orm.close(true);
+    }
+  });
+});

@@ -1,3 +1,4 @@
+import type { AuthSettings } from "@app/api";
 import type { Orm } from "@app/db";
 import type { FastifyPluginAsync } from "fastify";
 import type { RestOperation } from "./rest/operations.ts";
@@ -9,6 +10,9 @@ export type TransportOptions = {
   /** Show unexpected errors' messages (and, over tRPC, stacks) to callers: development only. */
   exposeErrors: boolean;
   maxBatchSize: number;
+  auth: AuthSettings;
+  /** Origins whose pages may call with the session cookie (CORS_ORIGINS); the server's own always may. */
+  allowedOrigins: ReadonlySet<string>;
   /** The REST operations to serve under /api (resolved once at start-up; see rest/operations.ts). */
   operations: readonly RestOperation[];
 };
@@ -19,7 +23,7 @@ export type TransportOptions = {
  * through procedures.ts, with the same context, unit of work and error vocabulary.
  */
 export const transport: FastifyPluginAsync<TransportOptions> = async (app, options) => {
-  const { orm, exposeErrors, maxBatchSize, operations } = options;
-  await app.register(trpcRoute, { orm, exposeErrors, maxBatchSize });
-  await app.register(restPlugin, { prefix: "/api", orm, exposeErrors, operations });
+  const { operations, ...shared } = options;
+  await app.register(trpcRoute, shared);
+  await app.register(restPlugin, { prefix: "/api", ...shared, operations });
 };

@@ -1,4 +1,4 @@
-import { appRouter, createContext } from "@app/api";
+import { type AuthSettings, appRouter, createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import type { TRPCError } from "@trpc/server";
 import { fastifyRequestHandler } from "@trpc/server/adapters/fastify";
@@ -8,11 +8,14 @@ import { answerDirectly, directCalls, type TrpcRequest } from "./direct-calls.ts
 import { statusOf, toTransportError } from "./framework-errors.ts";
 import { acceptJsonBodies } from "./json-only.ts";
 import { errorShape } from "./procedures.ts";
+import { requestInfo } from "./request-info.ts";
 
 export type TrpcRouteOptions = {
   orm: Orm;
   exposeErrors: boolean;
   maxBatchSize: number;
+  auth: AuthSettings;
+  allowedOrigins: ReadonlySet<string>;
   /** Off: every request goes to tRPC's own handler (the reference the fast path is tested against). */
   directCalls?: boolean;
 };
@@ -54,7 +57,12 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
     method: ["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"],
     url: "/trpc/:path",
     async handler(request: TrpcRequest, reply) {
-      const context = createContext({ orm: options.orm, exposeErrors: options.exposeErrors });
+      const context = createContext({
+        orm: options.orm,
+        exposeErrors: options.exposeErrors,
+        auth: options.auth,
+        request: requestInfo(request, reply, options.allowedOrigins),
+      });
       const direct = options.directCalls === false ? undefined : directCalls(request, options.maxBatchSize);
       if (direct) {
         const answer = await answerDirectly(direct, context, (error, path) => onError(request, error, path));

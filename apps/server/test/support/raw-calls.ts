@@ -34,14 +34,19 @@ export type RawAnswer = { status: number; body: unknown };
  * Sends `payload` as a procedure's input the way any HTTP client could: a query as `?input=`, a
  * mutation as a JSON body. No typed client, so nothing stops a wrong type on the way.
  */
-export async function callRaw(url: string, procedure: ProcedureSpec, payload: unknown): Promise<RawAnswer> {
+export async function callRaw(
+  url: string,
+  procedure: ProcedureSpec,
+  payload: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
   const json = JSON.stringify(payload);
   const response =
     procedure.kind === "query"
-      ? await fetch(`${url}/trpc/${procedure.path}?input=${encodeURIComponent(json)}`)
+      ? await fetch(`${url}/trpc/${procedure.path}?input=${encodeURIComponent(json)}`, { headers })
       : await fetch(`${url}/trpc/${procedure.path}`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...headers },
           body: json,
         });
   const text = await response.text();

@@ -1,5 +1,6 @@
 import { items } from "@app/db";
 import type { TRPCRouterRecord } from "@trpc/server";
+import { callerOf } from "../access.ts";
 import {
   byIdInput,
   createItemInput,
@@ -16,13 +17,17 @@ export const itemsRouter = {
   create: procedure
     .input(createItemInput)
     .output(itemOutput)
-    .mutation(async ({ ctx, input }) => toItemOutput(await items.createItem(ctx.em(), input))),
+    .mutation(async ({ ctx, input }) => {
+      const userId = input.userId ?? callerOf(ctx).id;
+      return toItemOutput(await items.createItem(ctx.em(), { ...input, userId }));
+    }),
 
   list: procedure
     .input(listItemsInput)
     .output(itemPage)
     .query(async ({ ctx, input }) => {
-      const page = await items.listItems(ctx.em(), input);
+      // A user's lists hold their own items only (access.ts decides; ownerScope carries it).
+      const page = await items.listItems(ctx.em(), { ...input, userId: input.userId ?? ctx.ownerScope });
       return { items: page.items.map(toItemOutput), nextCursor: page.nextCursor };
     }),
 

@@ -140,7 +140,7 @@ describe("users router", () => {
   it("refuses an update that changes nothing", async () => {
     await using api = await createTestApi();
     const error = await expectTRPCError(api.caller.users.update({ id: 1 }), "BAD_REQUEST");
-    expect(error.message).toContain("at least one of name or email");
+    expect(error.message).toContain("at least one of name, email, role or password");
   });
 
   it("costs a fixed number of queries per write: 1 to create, 2 to update, 1 to delete", async () => {

@@ -1,5 +1,6 @@
 import { users } from "@app/db";
 import type { TRPCRouterRecord } from "@trpc/server";
+import { hashPassword } from "../auth/passwords.ts";
 import {
   byIdInput,
   createUserInput,
@@ -10,14 +11,17 @@ import {
   userPage,
 } from "../schemas/index.ts";
 import { toUserOutput } from "../serializers.ts";
-import { procedure } from "../trpc.ts";
+import { deferredProcedure, procedure } from "../trpc.ts";
 
 export const usersRouter = {
-  create: procedure
+  // Deferred: a password given is hashed before the transaction opens.
+  create: deferredProcedure
     .input(createUserInput)
     .output(userOutput)
     .mutation(async ({ ctx, input }) => {
-      return toUserOutput(await users.createUser(ctx.em(), input));
+      const { password, ...fields } = input;
+      const passwordHash = password === undefined ? null : await hashPassword(password);
+      return toUserOutput(await ctx.transaction((em) => users.createUser(em, { ...fields, passwordHash })));
     }),
 
   list: procedure
@@ -36,10 +40,14 @@ export const usersRouter = {
     .output(userOutput)
     .query(async ({ ctx, input }) => toUserOutput(await ctx.loaders.user.load(input.id))),
 
-  update: procedure
+  update: deferredProcedure
     .input(updateUserInput)
     .output(userOutput)
-    .mutation(async ({ ctx, input }) => toUserOutput(await users.updateUser(ctx.em(), input))),
+    .mutation(async ({ ctx, input }) => {
+      const { password, ...changes } = input;
+      const passwordHash = password === undefined ? undefined : await hashPassword(password);
+      return toUserOutput(await ctx.transaction((em) => users.updateUser(em, { ...changes, passwordHash })));
+    }),
 
   delete: procedure
     .input(byIdInput)

@@ -1,4 +1,24 @@
 // Browser-safe: zod only. The web app and the CLI validate with these same schemas.
+export {
+  type ApiTokenOutput,
+  apiTokenList,
+  apiTokenName,
+  apiTokenOutput,
+  type ChangePasswordInput,
+  type CreateApiTokenInput,
+  type CreatedApiTokenOutput,
+  changePasswordInput,
+  createApiTokenInput,
+  createdApiTokenOutput,
+  passwordChangedOutput,
+  type SessionOutput,
+  type SignInInput,
+  type SignUpInput,
+  sessionOutput,
+  signedOutOutput,
+  signInInput,
+  signUpInput,
+} from "./auth.ts";
 export { byIdInput, cursor, deletedOutput, id, limit, timestamp } from "./common.ts";
 export {
   type CreateItemInput,
@@ -18,12 +38,15 @@ export {
   createUserInput,
   type ListUsersInput,
   listUsersInput,
+  password,
   type UpdateUserInput,
   type UserOutput,
+  type UserRole,
   updateUserInput,
   userEmail,
   userName,
   userOutput,
   userPage,
+  userRole,
   userVersion,
 } from "./user.ts";

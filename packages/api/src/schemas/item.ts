@@ -15,7 +15,8 @@ export const itemOutput = z.object({
 export type ItemOutput = z.infer<typeof itemOutput>;
 
 export const createItemInput = z.object({
-  userId: id,
+  /** The owner: the caller when left out. Only an admin may name someone else. */
+  userId: id.optional(),
   title: itemTitle,
   description: itemDescription.optional(),
 });

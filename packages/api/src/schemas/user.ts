@@ -6,11 +6,23 @@ export const userName = storableText.trim().min(1).max(100);
 /** Trimmed and lower-cased before it is checked, so `" Ann@Example.COM "` is `"ann@example.com"`. */
 export const userEmail = z.string().trim().toLowerCase().max(254).check(z.email());
 export const userVersion = z.number().int().positive();
+/** What an account may do: its own account and items ("user"), or everything ("admin"). */
+export const userRole = z.enum(["user", "admin"]);
+export type UserRole = z.infer<typeof userRole>;
+/**
+ * 8 to 128 characters, taken as typed (no trimming: spaces are part of a passphrase). The upper
+ * bound keeps a sign-in from hashing megabytes.
+ */
+export const password = z
+  .string()
+  .min(8, { message: "Use at least 8 characters" })
+  .max(128, { message: "Use at most 128 characters" });
 
 export const userOutput = z.object({
   id,
   name: z.string(),
   email: z.string(),
+  role: userRole,
   createdAt: timestamp,
   updatedAt: timestamp,
   version: userVersion,
@@ -18,7 +30,13 @@ export const userOutput = z.object({
 });
 export type UserOutput = z.infer<typeof userOutput>;
 
-export const createUserInput = z.object({ name: userName, email: userEmail });
+/** An admin creating an account: a role of "user" and no password (it cannot sign in) unless given. */
+export const createUserInput = z.object({
+  name: userName,
+  email: userEmail,
+  role: userRole.optional(),
+  password: password.optional(),
+});
 export type CreateUserInput = z.input<typeof createUserInput>;
 
 export const listUsersInput = z
@@ -39,10 +57,19 @@ export const updateUserInput = z
     id,
     name: userName.optional(),
     email: userEmail.optional(),
+    /** Admins only. */
+    role: userRole.optional(),
+    /** Admins only: sets the account's password (a user changes their own with auth.changePassword). */
+    password: password.optional(),
     /** The version the caller last saw; a different current version is a CONFLICT. */
     version: userVersion.optional(),
   })
-  .refine((input) => input.name !== undefined || input.email !== undefined, {
-    message: "Give at least one of name or email to change",
-  });
+  .refine(
+    (input) =>
+      input.name !== undefined ||
+      input.email !== undefined ||
+      input.role !== undefined ||
+      input.password !== undefined,
+    { message: "Give at least one of name, email, role or password to change" },
+  );
 export type UpdateUserInput = z.input<typeof updateUserInput>;

@@ -16,12 +16,24 @@ type TableOf<E extends Entity> = keyof InferKyselyDB<E> & keyof Database;
 
 type RequiredData<E extends Entity> = RequiredEntityData<InferEntity<E>>;
 
+type Unbranded<T> = T extends string
+  ? string & T
+  : T extends number
+    ? number
+    : T extends boolean
+      ? boolean
+      : never;
+
 /**
  * A new record's data by property name, as `em.create` requires it: the values the entity
  * declares (onCreate hooks, the version) may be left out. Relations by primary key, no raw SQL.
  */
 export type NewRecord<E extends Entity> = {
-  [K in keyof RequiredData<E>]: Exclude<RequiredData<E>[K], object> | Extract<RequiredData<E>[K], Date>;
+  [K in keyof RequiredData<E>]:
+    | Exclude<RequiredData<E>[K], object>
+    | Extract<RequiredData<E>[K], Date>
+    // A scalar the ORM brands (a declared default, a hidden property) is still that scalar.
+    | Unbranded<Extract<RequiredData<E>[K], string | number | boolean>>;
 };
 
 /**
@@ -109,8 +121,13 @@ function initialValueOf(meta: EntityMetadata, prop: EntityProperty): InsertColum
     if (!Number.isSafeInteger(first)) throw unsupported(meta, prop, "only numeric versions are supported");
     return () => first;
   }
-  if (prop.default !== undefined || prop.defaultRaw !== undefined) {
-    throw unsupported(meta, prop, "a declared default would need reading back");
+  // A declared value is written as declared: the row then holds what the database would have put.
+  if (prop.default !== undefined && prop.default !== null) {
+    const value = prop.default;
+    return () => value;
+  }
+  if (prop.defaultRaw !== undefined) {
+    throw unsupported(meta, prop, "an SQL default would need reading back");
   }
   if (prop.nullable) return () => null;
   return () => {

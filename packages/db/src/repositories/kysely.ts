@@ -1,13 +1,12 @@
 import type { EntityManager, InferKyselyDB } from "@mikro-orm/sql";
 import type { Generated, Selectable } from "kysely";
-import type { Item } from "../entities/item.ts";
-import type { User } from "../entities/user.ts";
+import type { entities } from "../entities/index.ts";
 
 /** How drivers hand back a timestamp: SQLite stores milliseconds, pg may give a string. */
 export type RawTimestamp = Date | number | string;
 
 /** The entities stored through this binding. */
-export type Entity = typeof User | typeof Item;
+export type Entity = (typeof entities)[number];
 type Entities = InferKyselyDB<Entity>;
 
 /**
@@ -20,7 +19,9 @@ export type Database = {
       ? Generated<number>
       : Entities[Table][Column] extends Date
         ? RawTimestamp
-        : Entities[Table][Column];
+        : Entities[Table][Column] extends Date | null
+          ? RawTimestamp | null
+          : Entities[Table][Column];
   };
 };
 
@@ -43,4 +44,9 @@ export type Reads = ReturnType<typeof readsOf>;
 /** A stored timestamp as a Date, whichever form the driver handed it over in. */
 export function toDate(value: RawTimestamp): Date {
   return value instanceof Date ? value : new Date(value);
+}
+
+/** A Date as the column stores it (milliseconds on SQLite), for values bound in a Kysely statement. */
+export function storedDate(em: EntityManager, date: Date): RawTimestamp {
+  return em.getPlatform().processDateProperty(date) as RawTimestamp;
 }

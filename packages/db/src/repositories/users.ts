@@ -5,7 +5,7 @@ import {
   UniqueConstraintViolationException,
 } from "@mikro-orm/sql";
 import { sql } from "kysely";
-import { User } from "../entities/user.ts";
+import { type Role, User } from "../entities/user.ts";
 import { ConflictError, RecordNotFoundError } from "../errors.ts";
 import { insertRow } from "./insert-row.ts";
 import { getItemsOfUsers, type ItemView } from "./items.ts";
@@ -13,18 +13,39 @@ import { type Reads, type Row, readsOf, toDate } from "./kysely.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
 
 /** A user as the repositories hand it out; `items` only when they were asked for. */
-export type UserView = Pick<User, "id" | "name" | "email" | "createdAt" | "updatedAt" | "version"> & {
+export type UserView = Pick<
+  User,
+  "id" | "name" | "email" | "role" | "createdAt" | "updatedAt" | "version"
+> & {
   items?: ItemView[];
 };
 
-export type UserFields = Pick<User, "name" | "email">;
+/** A new account: a role of "user" and no password unless given (the hash, never the password). */
+export type UserFields = {
+  name: string;
+  email: string;
+  role?: Role | undefined;
+  passwordHash?: string | null | undefined;
+};
 export type UserListQuery = PageQuery & { search?: string | undefined; withItems?: boolean };
-export type UserChanges = Partial<UserFields> & { id: number; version?: number | undefined };
+export type UserChanges = {
+  id: number;
+  name?: string | undefined;
+  email?: string | undefined;
+  role?: Role | undefined;
+  passwordHash?: string | undefined;
+  version?: number | undefined;
+};
 
 /** Inserts a user; a taken email is a ConflictError naming it. */
 export async function createUser(em: EntityManager, fields: UserFields): Promise<UserView> {
   try {
-    const row = await insertRow(em, User, { name: fields.name, email: fields.email });
+    const row = await insertRow(em, User, {
+      name: fields.name,
+      email: fields.email,
+      role: fields.role ?? "user",
+      passwordHash: fields.passwordHash ?? null,
+    });
     return { ...toUserView(row), items: [] };
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) throw ConflictError.emailTaken(fields.email);
@@ -111,14 +132,17 @@ async function withItems(em: EntityManager, users: UserView[]): Promise<UserView
 }
 
 function selectUsers(db: Reads) {
-  return db.selectFrom("users").select(["id", "name", "email", "created_at", "updated_at", "version"]);
+  return db
+    .selectFrom("users")
+    .select(["id", "name", "email", "role", "created_at", "updated_at", "version"]);
 }
 
-function toUserView(row: Row<"users">): UserView {
+function toUserView(row: Omit<Row<"users">, "password_hash">): UserView {
   return {
     id: row.id,
     name: row.name,
     email: row.email,
+    role: row.role,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     version: row.version,
@@ -131,6 +155,7 @@ function userView(user: User): UserView {
     id: user.id,
     name: user.name,
     email: user.email,
+    role: user.role,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     version: user.version,
@@ -144,4 +169,39 @@ function likePattern(term: string): string {
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** What signing in needs of an account: its id and password hash (null: it cannot sign in). */
+export type Credentials = { id: number; passwordHash: string | null };
+
+/** The account with this (normalised) email, or undefined. */
+export async function findCredentials(em: EntityManager, email: string): Promise<Credentials | undefined> {
+  const row = await readsOf(em)
+    .selectFrom("users")
+    .select(["id", "password_hash"])
+    .where("email", "=", email)
+    .executeTakeFirst();
+  return row && { id: row.id, passwordHash: row.password_hash ?? null };
+}
+
+/** The password hash of an account, or undefined when the account does not exist. */
+export async function passwordHashOf(em: EntityManager, id: number): Promise<string | null | undefined> {
+  const row = await readsOf(em)
+    .selectFrom("users")
+    .select("password_hash")
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row && (row.password_hash ?? null);
+}
+
+/** Replaces an account's password hash; the version moves on as for any change to the account. */
+export async function setPasswordHash(em: EntityManager, id: number, passwordHash: string): Promise<void> {
+  await updateUser(em, { id, passwordHash });
+}
+
+/** One account without its items (sign-in, `auth.me`); RecordNotFoundError when missing. */
+export async function getAccount(em: EntityManager, id: number): Promise<UserView> {
+  const row = await selectUsers(readsOf(em)).where("id", "=", id).executeTakeFirst();
+  if (!row) throw RecordNotFoundError.user(id);
+  return toUserView(row);
 }

@@ -1,18 +1,25 @@
-import { createContext } from "@app/api";
+import { type AuthSettings, createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import { TRPCError } from "@trpc/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { acceptJsonBodies } from "../json-only.ts";
 import { callProcedure } from "../procedures.ts";
+import { requestInfo } from "../request-info.ts";
 import { renameInputFields, toRestError } from "./errors.ts";
 import { buildInput } from "./input.ts";
 import type { RestOperation } from "./operations.ts";
 
-export type RestPluginOptions = { orm: Orm; exposeErrors: boolean; operations: readonly RestOperation[] };
+export type RestPluginOptions = {
+  orm: Orm;
+  exposeErrors: boolean;
+  auth: AuthSettings;
+  allowedOrigins: ReadonlySet<string>;
+  operations: readonly RestOperation[];
+};
 
 /** The operations as fastify routes, to register under the `/api` prefix. */
 export async function restPlugin(api: FastifyInstance, options: RestPluginOptions): Promise<void> {
-  const { orm, exposeErrors, operations } = options;
+  const { orm, exposeErrors, auth, allowedOrigins, operations } = options;
 
   // fastify's own JSON parser (it refuses `__proto__` keys), on text checked to be UTF-8.
   const parseJson = api.getDefaultJsonParser("error", "error");
@@ -58,7 +65,12 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
               path: operation.procedure,
               type: operation.schemas.type,
               input,
-              ctx: createContext({ orm, exposeErrors }),
+              ctx: createContext({
+                orm,
+                exposeErrors,
+                auth,
+                request: requestInfo(request, reply, allowedOrigins),
+              }),
               batchIndex: 0,
             });
             return reply.code(operation.status).send(output);

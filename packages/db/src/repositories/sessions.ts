@@ -1,0 +1,114 @@
+import type { EntityManager } from "@mikro-orm/sql";
+import { Session } from "../entities/session.ts";
+import type { Role } from "../entities/user.ts";
+import { insertRow } from "./insert-row.ts";
+import { readsOf, storedDate, toDate } from "./kysely.ts";
+
+/** How a caller proved who they are: a session (browser, sign-in) or a named API token. */
+export type CredentialKind = "session" | "token";
+
+/** Who is calling, as the credential they presented resolves. */
+export type CallerRecord = {
+  userId: number;
+  role: Role;
+  kind: CredentialKind;
+  credentialId: number;
+  /** When the credential was last seen in use (null: never, for a new API token). */
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+};
+
+export type NewSession = { userId: number; tokenHash: string; now: Date; expiresAt: Date };
+
+/** Starts a session; returns its id. */
+export async function createSession(em: EntityManager, session: NewSession): Promise<number> {
+  const row = await insertRow(em, Session, {
+    user: session.userId,
+    tokenHash: session.tokenHash,
+    createdAt: session.now,
+    lastUsedAt: session.now,
+    expiresAt: session.expiresAt,
+  });
+  return row.id;
+}
+
+/**
+ * The caller a credential's hash belongs to, if it exists and has not expired: one indexed
+ * lookup joined to its account, so a deleted account or an ended session is refused at once,
+ * by every server process (nothing is cached).
+ */
+export async function findCaller(
+  em: EntityManager,
+  kind: CredentialKind,
+  tokenHash: string,
+  now: Date,
+): Promise<CallerRecord | undefined> {
+  const db = readsOf(em);
+  const row =
+    kind === "session"
+      ? await db
+          .selectFrom("sessions as c")
+          .innerJoin("users as u", "u.id", "c.user_id")
+          .select(["c.id", "c.user_id", "c.last_used_at", "c.expires_at", "u.role"])
+          .where("c.token_hash", "=", tokenHash)
+          .executeTakeFirst()
+      : await db
+          .selectFrom("api_tokens as c")
+          .innerJoin("users as u", "u.id", "c.user_id")
+          .select(["c.id", "c.user_id", "c.last_used_at", "c.expires_at", "u.role"])
+          .where("c.token_hash", "=", tokenHash)
+          .executeTakeFirst();
+  if (!row) return undefined;
+  const expiresAt = row.expires_at == null ? null : toDate(row.expires_at);
+  if (expiresAt && expiresAt.getTime() <= now.getTime()) return undefined;
+  return {
+    userId: row.user_id,
+    role: row.role,
+    kind,
+    credentialId: row.id,
+    lastUsedAt: row.last_used_at == null ? null : toDate(row.last_used_at),
+    expiresAt,
+  };
+}
+
+/** Records a credential's use; a session's expiry moves to `expiresAt` (sliding expiry). */
+export async function touchCredential(
+  em: EntityManager,
+  caller: Pick<CallerRecord, "kind" | "credentialId">,
+  now: Date,
+  expiresAt?: Date,
+): Promise<void> {
+  const db = readsOf(em);
+  if (caller.kind === "session") {
+    await db
+      .updateTable("sessions")
+      .set({ last_used_at: storedDate(em, now), ...(expiresAt && { expires_at: storedDate(em, expiresAt) }) })
+      .where("id", "=", caller.credentialId)
+      .execute();
+  } else {
+    await db
+      .updateTable("api_tokens")
+      .set({ last_used_at: storedDate(em, now) })
+      .where("id", "=", caller.credentialId)
+      .execute();
+  }
+}
+
+/** Ends one session (sign-out). */
+export async function deleteSession(em: EntityManager, id: number): Promise<void> {
+  await em.nativeDelete(Session, { id });
+}
+
+/** Ends every session of an account but `keepId` (after a password change). */
+export async function deleteOtherSessions(
+  em: EntityManager,
+  userId: number,
+  keepId?: number,
+): Promise<number> {
+  return em.nativeDelete(Session, { user: userId, ...(keepId !== undefined && { id: { $ne: keepId } }) });
+}
+
+/** Sessions that expired before `now` (housekeeping; an expired one is refused anyway). */
+export async function deleteExpiredSessions(em: EntityManager, now: Date): Promise<number> {
+  return em.nativeDelete(Session, { expiresAt: { $lte: now } });
+}
