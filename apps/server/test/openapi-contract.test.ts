@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from "./support/harness.ts";
 type Parameter = { name: string; in: "path" | "query"; schema: { type?: string }; example?: unknown };
 type Operation = {
   operationId: string;
+  security: Record<string, string[]>[];
   parameters?: Parameter[];
   requestBody?: { content: { "application/json": { example: Record<string, unknown>; schema: BodySchema } } };
   responses: Record<string, unknown>;
@@ -57,17 +58,20 @@ function expectDocumented(walk: Walk, status: number, body: unknown) {
 
 type RequestParts = { params: Record<string, unknown>; query: Record<string, unknown>; body?: unknown };
 
-async function send(walk: Walk, parts: RequestParts) {
+async function send(walk: Walk, parts: RequestParts, credential = credentialFor(walk)) {
   const url = new URL(
     walk.path.replace(/\{(\w+)\}/g, (_, name: string) => String(parts.params[name])),
     server.url,
   );
   for (const [name, value] of Object.entries(parts.query)) url.searchParams.set(name, String(value));
+  const headers: Record<string, string> = {};
+  const token = await credential;
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  if (parts.body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(url, {
     method: walk.method.toUpperCase(),
-    ...(parts.body === undefined
-      ? {}
-      : { headers: { "content-type": "application/json" }, body: JSON.stringify(parts.body) }),
+    headers,
+    ...(parts.body === undefined ? {} : { body: JSON.stringify(parts.body) }),
   });
   return { status: response.status, body: await response.json() };
 }
@@ -107,24 +111,46 @@ function invalidParts({ operation }: Walk): { parts: RequestParts; broken: strin
 }
 
 let started: TestServer | undefined;
-/** The server all walks share, holding user 1 and their item 1 when the walk starts. */
+/**
+ * The server all walks share, holding user 1 (the admin), user 2 (Ann, the users' examples) and her
+ * item 1 when the walk starts, and Dee, whose email and password the auth examples use.
+ */
 const server = {
   get url(): string {
-    if (started === undefined) throw new Error("the server has not started");
-    return started.url;
+    return running().url;
   },
 };
+function running(): TestServer {
+  if (started === undefined) throw new Error("the server has not started");
+  return started;
+}
+const dee = { email: "dee@example.com", password: "correct horse battery" };
+let deeToken: string | undefined;
 beforeAll(async () => {
   started = await startTestServer();
   const ann = await started.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
   await started.client.items.create.mutate({ userId: ann.id, title: "Pen" });
+  await started.client.users.create.mutate({ name: "Dee", ...dee });
+  deeToken = (await started.anonymous.auth.signIn.mutate(dee)).token;
 });
+
+/**
+ * Who calls: nobody for the operations anyone may call; Dee for her own account's operations
+ * (sign-out a fresh session of hers, so the others keep theirs); the admin for the rest.
+ */
+async function credentialFor(walk: Walk): Promise<string | undefined> {
+  if (walk.operation.security.length === 0) return undefined;
+  if (walk.operation.operationId === "auth.signOut") {
+    return (await running().anonymous.auth.signIn.mutate(dee)).token;
+  }
+  return walk.operation.operationId.startsWith("auth.") ? deeToken : running().adminToken;
+}
 afterAll(() => started?.[Symbol.asyncDispose]());
 
 describe("every operation in /openapi.json, against the real server", () => {
   it("is the document the server serves", async () => {
     expect(await (await fetch(`${server.url}/openapi.json`)).json()).toEqual(document);
-    expect(walks).toHaveLength(10);
+    expect(walks).toHaveLength(18);
   });
 
   it.each(walks)("$method $path answers its example with the documented success", async (walk) => {
@@ -133,7 +159,8 @@ describe("every operation in /openapi.json, against the real server", () => {
     expectDocumented(walk, status, body);
   });
 
-  it.each(walks)("$method $path answers invalid input with a documented 400", async (walk) => {
+  const withInput = walks.filter((walk) => walk.operation.parameters || walk.operation.requestBody);
+  it.each(withInput)("$method $path answers invalid input with a documented 400", async (walk) => {
     const { parts, broken } = invalidParts(walk);
     const { status, body } = await send(walk, parts);
     expect(status).toBe(400);
@@ -150,6 +177,15 @@ describe("every operation in /openapi.json, against the real server", () => {
       for (const name of Object.keys(parts.params)) parts.params[name] = 999_999;
       const { status, body } = await send(walk, parts);
       expect(status).toBe(404);
+      expectDocumented(walk, status, body);
+    },
+  );
+
+  it.each(walks.filter((walk) => walk.operation.security.length > 0))(
+    "$method $path answers a caller without credentials with a documented 401",
+    async (walk) => {
+      const { status, body } = await send(walk, exampleParts(walk), Promise.resolve(undefined));
+      expect(status).toBe(401);
       expectDocumented(walk, status, body);
     },
   );

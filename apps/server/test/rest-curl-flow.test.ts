@@ -1,8 +1,12 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
+import { createScratchDatabase } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
-import { startTestServer } from "./support/harness.ts";
+import { loadConfig } from "../src/config.ts";
+import { startServer } from "../src/server.ts";
 
 const run = promisify(execFile);
 const docsUrl = new URL("../../../docs/rest.md", import.meta.url);
@@ -28,27 +32,37 @@ describe("the seed's flow with curl, as documented", () => {
   });
 
   it("creates a user, adds an item, reads it back, updates and deletes, exactly as written", async () => {
-    await using server = await startTestServer();
+    // As a newcomer runs it: a fresh database, no admin account, a folder for the cookie jar.
+    await using database = await createScratchDatabase("sqlite");
+    await using server = await startServer(
+      loadConfig({ DATABASE_URL: database.url, PORT: "0", LOG_LEVEL: "silent" }),
+    );
+    const cwd = mkdtempSync(join(tmpdir(), "curl-flow-"));
     const host = new URL(server.url).host;
     const outputs: string[] = [];
-    for (const command of commands) {
-      const { stdout } = await run("sh", ["-c", command.replaceAll("localhost:8000", host)]);
-      outputs.push(stdout);
+    try {
+      for (const command of commands) {
+        const { stdout } = await run("sh", ["-c", command.replaceAll("localhost:8000", host)], { cwd });
+        outputs.push(stdout);
+      }
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
     }
     const [created, item, read, updated, deleted, gone] = outputs;
 
     expect(commands).toHaveLength(6);
     expect(JSON.parse(created ?? "")).toMatchObject({
-      id: 1,
-      name: "Ann",
-      email: "ann@example.com",
-      items: [],
+      user: { id: 1, name: "Ann", email: "ann@example.com", role: "user" },
+      token: expect.stringMatching(/^uis_/),
     });
     expect(JSON.parse(item ?? "")).toMatchObject({ id: 1, title: "Notebook", ownerId: 1 });
     expect(JSON.parse(read ?? "")).toMatchObject({ id: 1, items: [{ id: 1, title: "Notebook" }] });
     expect(JSON.parse(updated ?? "")).toMatchObject({ id: 1, name: "Ann Lee", version: 2 });
     expect(JSON.parse(deleted ?? "")).toEqual({ id: 1 });
-    expect(gone?.trim()).toBe("404");
-    expect(await server.count("items")).toBe(0);
+    expect(gone?.trim()).toBe("401");
+    const rows = await server.orm.em
+      .fork()
+      .execute("select (select count(*) from items) + (select count(*) from sessions) as n");
+    expect(Number(rows[0]?.n)).toBe(0);
   });
 });

@@ -113,6 +113,13 @@ const rules: Record<string, Rule> = {
 /** The procedure paths that have a rule (for the test that holds the table to the router). */
 export const governedPaths: readonly string[] = Object.keys(rules);
 
+/** The procedures anyone may call without signing in (the OpenAPI document marks the others). */
+export const anonymousPaths: ReadonlySet<string> = new Set(
+  Object.entries(rules)
+    .filter(([, rule]) => rule.anonymous)
+    .map(([path]) => path),
+);
+
 /**
  * The middleware that applies the rules, before the unit of work. It also refuses a mutation from
  * a page of another origin unless it carries an `Authorization` header: a browser attaches the

@@ -1,4 +1,4 @@
-export { governedPaths } from "./access.ts";
+export { anonymousPaths, governedPaths } from "./access.ts";
 export type { Caller, PresentedCredential } from "./auth/caller.ts";
 export { clearedSessionCookie, sessionCookieName, sessionCookieOf } from "./auth/cookie.ts";
 export { hashPassword } from "./auth/passwords.ts";

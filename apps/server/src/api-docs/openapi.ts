@@ -1,4 +1,15 @@
-import { deletedOutput, itemOutput, itemPage, userOutput, userPage } from "@app/api/schemas";
+import { anonymousPaths } from "@app/api";
+import {
+  apiTokenList,
+  apiTokenOutput,
+  createdApiTokenOutput,
+  deletedOutput,
+  itemOutput,
+  itemPage,
+  sessionOutput,
+  userOutput,
+  userPage,
+} from "@app/api/schemas";
 import { z } from "zod";
 import { restErrorBody } from "../transport/rest/errors.ts";
 import {
@@ -15,7 +26,10 @@ export type OpenApiDocument = {
   info: { title: string; version: string; description: string };
   tags: { name: string; description: string }[];
   paths: Record<string, Record<string, OpenApiOperation>>;
-  components: { schemas: Record<string, JsonSchema> };
+  components: {
+    schemas: Record<string, JsonSchema>;
+    securitySchemes: Record<string, Record<string, string>>;
+  };
 };
 
 // Output schemas worth a name in the document; everything else is written out where it is used.
@@ -25,15 +39,38 @@ components.add(itemOutput, { id: "Item" });
 components.add(userPage, { id: "UserPage" });
 components.add(itemPage, { id: "ItemPage" });
 components.add(deletedOutput, { id: "Deleted" });
+components.add(sessionOutput, { id: "Session" });
+components.add(apiTokenOutput, { id: "ApiToken" });
+components.add(apiTokenList, { id: "ApiTokenList" });
+components.add(createdApiTokenOutput, { id: "NewApiToken" });
 components.add(restErrorBody, { id: "Error" });
 
 const errorDescriptions: Record<number, string> = {
   400: "Invalid input: `fieldErrors` names each failing field, `formErrors` anything about the whole",
-  404: "The user or item does not exist",
+  401: "Not signed in, or the session or token has ended (for sign-in: wrong email or password)",
+  403: "Signed in, but not allowed: admins only, a role change, or a cross-origin request with only the cookie",
+  404: "The user or item does not exist, or is not yours",
   409: "The email is taken, or `version` is not the user's current version",
   413: "The body is over 1 MB",
   415: "The body is not `application/json`",
+  429: "Too many failed sign-ins: wait the `Retry-After` seconds",
   500: "Unexpected failure; its message is hidden outside development",
+};
+
+const securitySchemes = {
+  bearerAuth: {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "A session token (`uis_…`, from `POST /api/auth/signin`) or an API token (`uit_…`, from " +
+      "`POST /api/auth/tokens`). In Swagger UI: sign in, copy `token`, then Authorize.",
+  },
+  sessionCookie: {
+    type: "apiKey",
+    in: "cookie",
+    name: "sid",
+    description: "The HttpOnly session cookie sign-in sets; browsers send it by themselves.",
+  },
 };
 
 /** OpenAPI 3.1 for the REST surface, generated from the procedures' own zod schemas. */
@@ -56,9 +93,10 @@ export function buildOpenApiDocument(operations: readonly RestOperation[]): Open
     tags: [
       { name: "users", description: "Users, each with their items" },
       { name: "items", description: "Items, each owned by a user" },
+      { name: "auth", description: "Accounts: sign-up, sign-in, sessions and API tokens" },
     ],
     paths,
-    components: { schemas: componentSchemas() },
+    components: { schemas: componentSchemas(), securitySchemes },
   };
 }
 
@@ -69,12 +107,17 @@ function describeOperation(operation: RestOperation): OpenApiOperation {
     ...operation.queryParameters.map((p) => describeParameter(p, "query", example.query?.[p.name])),
   ];
   const bodyStatuses = operation.body === undefined ? [] : [413, 415];
-  const errorStatuses = [400, ...operation.errors, ...bodyStatuses, 500].sort((a, b) => a - b);
+  const anonymous = anonymousPaths.has(operation.procedure);
+  const errorStatuses = [400, ...(anonymous ? [] : [401]), ...operation.errors, ...bodyStatuses, 500].sort(
+    (a, b) => a - b,
+  );
   return {
     operationId: operation.procedure,
     tags: [operation.procedure.split(".")[0]],
     summary: operation.summary,
     description: `The REST view of the tRPC procedure \`${operation.procedure}\`.`,
+    // Anyone may call the anonymous ones; the rest take a bearer token or the session cookie.
+    security: anonymous ? [] : [{ bearerAuth: [] }, { sessionCookie: [] }],
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(operation.body === undefined
       ? {}

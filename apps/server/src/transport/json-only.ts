@@ -36,10 +36,17 @@ function nonJsonBodyError(request: FastifyRequest): TRPCError | undefined {
   if (request.method !== "POST" && request.method !== "PUT") return undefined;
   const mediaType = requestMediaType(request);
   if (mediaType === "application/json") return undefined;
+  // No body at all (`POST /api/auth/signout`): nothing to misread.
+  if (mediaType === "" && isBodyless(request)) return undefined;
   return new TRPCError({
     code: "UNSUPPORTED_MEDIA_TYPE",
     message: `Unsupported content-type "${mediaType || "none"}": send application/json`,
   });
+}
+
+function isBodyless(request: FastifyRequest): boolean {
+  const length = request.headers["content-length"];
+  return request.headers["transfer-encoding"] === undefined && (length === undefined || length === "0");
 }
 
 /**

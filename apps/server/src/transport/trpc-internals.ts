@@ -14,6 +14,8 @@ export type ProcedureDefinition = {
   kind: ProcedureKind;
   /** The zod schema of `.input()`, if it has exactly one. */
   input: z.ZodType | undefined;
+  /** Whether it declares any `.input()` at all. */
+  takesInput: boolean;
   /** The zod schema of `.output()`, if it has one. */
   output: z.ZodType | undefined;
 };
@@ -38,6 +40,7 @@ export function readProcedureDefinitions(): Map<string, ProcedureDefinition> {
     definitions.set(path, {
       kind: def.type,
       input: def.inputs.length === 1 && input instanceof z.ZodType ? input : undefined,
+      takesInput: def.inputs.length > 0,
       output: def.output instanceof z.ZodType ? def.output : undefined,
     });
   }

@@ -6,8 +6,12 @@ export type JsonSchema = z.core.JSONSchema.JSONSchema;
 
 export type RestParameter = { name: string; field: string; required: boolean; schema: JsonSchema };
 
-/** What a REST route needs of its procedure: its kind and its zod input and output schemas. */
-export type ProcedureSchemas = { type: "query" | "mutation"; input: z.ZodType; output: z.ZodType };
+/** What a REST route needs of its procedure: its kind and its zod input (if any) and output schemas. */
+export type ProcedureSchemas = {
+  type: "query" | "mutation";
+  input: z.ZodType | undefined;
+  output: z.ZodType;
+};
 
 /** A route with what its procedure declares, split into where each input field travels. */
 export type RestOperation = RestRoute & {
@@ -29,9 +33,9 @@ function procedureSchemas(path: string): ProcedureSchemas {
   if (procedure?.kind !== "query" && procedure?.kind !== "mutation") {
     throw new Error(`REST route for "${path}": no such query or mutation`);
   }
-  if (!procedure.input || !procedure.output) {
+  if (!procedure.output || (procedure.takesInput && !procedure.input)) {
     throw new Error(
-      `REST route for "${path}": the procedure needs exactly one zod .input() and an .output()`,
+      `REST route for "${path}": the procedure needs an .output() and at most one zod .input()`,
     );
   }
   return { type: procedure.kind, input: procedure.input, output: procedure.output };
@@ -45,7 +49,9 @@ function resolveOperation(route: RestRoute): RestOperation {
       `${route.method} ${route.path} needs a ${expected}, "${route.procedure}" is a ${schemas.type}`,
     );
   }
-  const input = toJsonSchema(schemas.input, "input");
+  const input: JsonSchema = schemas.input
+    ? toJsonSchema(schemas.input, "input")
+    : { type: "object", properties: {}, additionalProperties: false };
   const properties = objectProperties(input);
   const required = new Set(input.required ?? []);
   const parameter = (name: string, field: string): RestParameter => {
@@ -60,7 +66,7 @@ function resolveOperation(route: RestRoute): RestOperation {
   );
   const bound = new Set(pathParameters.map((p) => p.field));
   const rest = Object.keys(properties).filter((field) => !bound.has(field));
-  const hasBody = route.method === "POST" || route.method === "PUT";
+  const hasBody = (route.method === "POST" || route.method === "PUT") && schemas.input !== undefined;
   return {
     ...route,
     schemas,

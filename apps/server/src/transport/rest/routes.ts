@@ -1,11 +1,15 @@
 import type { AppRouter } from "@app/api";
-import type { inferRouterInputs } from "@trpc/server";
 
-type Inputs = inferRouterInputs<AppRouter>;
-type ResourcePaths<T> = { [R in keyof T & string]: `${R}.${keyof T[R] & string}` }[keyof T & string];
+type Procedures = AppRouter["_def"]["record"];
+/** `users.create`, `auth.tokens.list`, …: every procedure path of a router record. */
+type PathsOf<R, Prefix extends string = ""> = {
+  [K in keyof R & string]: R[K] extends { _def: { type: string } }
+    ? `${Prefix}${K}`
+    : PathsOf<R[K], `${Prefix}${K}.`>;
+}[keyof R & string];
 
-/** `users.create`, `items.list`, …: a typo in the route table fails the typecheck. */
-export type ProcedurePath = ResourcePaths<Pick<Inputs, "users" | "items">>;
+/** A typo in the route table fails the typecheck. */
+export type ProcedurePath = Exclude<PathsOf<Procedures>, "health">;
 
 export type RestMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -23,9 +27,15 @@ export type RestRoute = {
   summary: string;
   /** Path parameters whose input field has another name: `{ id: "userId" }`. */
   inputNames?: Record<string, string>;
-  /** Error statuses this operation can answer besides 400, 413, 415 and 500. */
-  errors: readonly (404 | 409)[];
-  /** Valid values, shown by "Try it out" and used by the contract test. */
+  /**
+   * Error statuses this operation can answer besides 400, 413, 415 and 500, and 401 (which every
+   * operation that needs an account can answer: see the access rules).
+   */
+  errors: readonly (403 | 404 | 409 | 429)[];
+  /**
+   * Valid values, shown by "Try it out" and used by the contract test. User 1 is usually the
+   * admin, so the users' examples name user 2.
+   */
   example: {
     params?: Record<string, number>;
     query?: Record<string, string>;
@@ -33,15 +43,15 @@ export type RestRoute = {
   };
 };
 
-/** The seed's paths under /api, in the order the docs list them. */
+/** The seed's paths under /api, then accounts', in the order the docs list them. */
 export const restRoutes: readonly RestRoute[] = [
   {
     method: "POST",
     path: "/api/users/",
     procedure: "users.create",
     status: 201,
-    summary: "Create a user",
-    errors: [409],
+    summary: "Create a user (admins)",
+    errors: [403, 409],
     example: { body: { name: "Bea", email: "bea@example.com" } },
   },
   {
@@ -49,8 +59,8 @@ export const restRoutes: readonly RestRoute[] = [
     path: "/api/users/",
     procedure: "users.list",
     status: 200,
-    summary: "List users, a page at a time",
-    errors: [],
+    summary: "List users, a page at a time (admins)",
+    errors: [403],
     example: { query: { limit: "10", search: "ann" } },
   },
   {
@@ -60,16 +70,16 @@ export const restRoutes: readonly RestRoute[] = [
     status: 200,
     summary: "Read a user with their items",
     errors: [404],
-    example: { params: { id: 1 } },
+    example: { params: { id: 2 } },
   },
   {
     method: "PUT",
     path: "/api/users/{id}",
     procedure: "users.update",
     status: 200,
-    summary: "Change a user's name or email",
-    errors: [404, 409],
-    example: { params: { id: 1 }, body: { name: "Ann Lee" } },
+    summary: "Change a user's name or email (admins: also role and password)",
+    errors: [403, 404, 409],
+    example: { params: { id: 2 }, body: { name: "Ann Lee" } },
   },
   {
     method: "DELETE",
@@ -78,17 +88,17 @@ export const restRoutes: readonly RestRoute[] = [
     status: 200,
     summary: "Delete a user and their items",
     errors: [404],
-    example: { params: { id: 1 } },
+    example: { params: { id: 2 } },
   },
   {
     method: "POST",
     path: "/api/users/{id}/items/",
     procedure: "items.create",
     status: 201,
-    summary: "Add an item to a user",
+    summary: "Add an item to a user (yourself, unless an admin)",
     inputNames: { id: "userId" },
     errors: [404],
-    example: { params: { id: 1 }, body: { title: "Notebook", description: "A5, dotted" } },
+    example: { params: { id: 2 }, body: { title: "Notebook", description: "A5, dotted" } },
   },
   {
     method: "GET",
@@ -96,8 +106,8 @@ export const restRoutes: readonly RestRoute[] = [
     procedure: "items.list",
     status: 200,
     summary: "List items, a page at a time",
-    errors: [],
-    example: { query: { userId: "1", limit: "10" } },
+    errors: [404],
+    example: { query: { userId: "2", limit: "10" } },
   },
   {
     method: "GET",
@@ -123,6 +133,78 @@ export const restRoutes: readonly RestRoute[] = [
     procedure: "items.delete",
     status: 200,
     summary: "Delete an item",
+    errors: [404],
+    example: { params: { id: 1 } },
+  },
+  {
+    method: "POST",
+    path: "/api/auth/signup",
+    procedure: "auth.signUp",
+    status: 201,
+    summary: "Create an account and sign in (unless SIGNUP=closed)",
+    errors: [403, 409],
+    example: { body: { name: "Eve", email: "eve@example.com", password: "correct horse battery" } },
+  },
+  {
+    method: "POST",
+    path: "/api/auth/signin",
+    procedure: "auth.signIn",
+    status: 200,
+    summary: "Sign in: a session token, also set as the session cookie",
+    errors: [429],
+    example: { body: { email: "dee@example.com", password: "correct horse battery" } },
+  },
+  {
+    method: "POST",
+    path: "/api/auth/signout",
+    procedure: "auth.signOut",
+    status: 200,
+    summary: "End the calling session, on every server",
+    errors: [],
+    example: {},
+  },
+  {
+    method: "GET",
+    path: "/api/auth/me",
+    procedure: "auth.me",
+    status: 200,
+    summary: "The signed-in account",
+    errors: [],
+    example: {},
+  },
+  {
+    method: "PUT",
+    path: "/api/auth/password",
+    procedure: "auth.changePassword",
+    status: 200,
+    summary: "Change your password; your other sessions end",
+    errors: [429],
+    example: { body: { currentPassword: "correct horse battery", newPassword: "battery staple horse" } },
+  },
+  {
+    method: "POST",
+    path: "/api/auth/tokens",
+    procedure: "auth.tokens.create",
+    status: 201,
+    summary: "Create an API token for scripts; its secret is shown this once",
+    errors: [],
+    example: { body: { name: "nightly export", expiresInDays: 90 } },
+  },
+  {
+    method: "GET",
+    path: "/api/auth/tokens",
+    procedure: "auth.tokens.list",
+    status: 200,
+    summary: "Your API tokens, without their secrets",
+    errors: [],
+    example: {},
+  },
+  {
+    method: "DELETE",
+    path: "/api/auth/tokens/{id}",
+    procedure: "auth.tokens.revoke",
+    status: 200,
+    summary: "Revoke one of your API tokens",
     errors: [404],
     example: { params: { id: 1 } },
   },
