@@ -56,7 +56,8 @@ async function checkCurrentPassword(
   const stored = await users.passwordHashOf(em, caller.id);
   if (!(await verifyPassword(password, stored ?? unknownAccountHash)) || !stored) {
     await recordFailure(em, attempt);
-    throw new z.ZodError([
+    // ZodRealError, not ZodError: it is an Error, so tRPC keeps it as the cause (errors.ts maps it to 400).
+    throw new z.ZodRealError([
       {
         code: "custom",
         path: ["currentPassword"],
