@@ -1,3 +1,4 @@
+import { assertPasswordHashing } from "@app/api";
 import { createOrm, migrateToLatest, type Orm } from "@app/db";
 import type { FastifyInstance } from "fastify";
 import { ensureAdminAccount } from "./admin-account.ts";
@@ -17,6 +18,7 @@ export type RunningServer = {
 
 /** Connects, applies pending migrations, and listens. */
 export async function startServer(config: Config): Promise<RunningServer> {
+  assertPasswordHashing();
   const orm = await createOrm({
     url: config.DATABASE_URL,
     sqliteSynchronous: config.SQLITE_SYNCHRONOUS,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createClient } from "@app/client";
 import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
+import { loggedUrl } from "../src/request-logging.ts";
 import { expectClientError, startTestServer, testAdmin } from "./support/harness.ts";
 import { adminEnv, startServerProcess } from "./support/server-process.ts";
 
@@ -352,5 +353,16 @@ describe("secrets at rest and in logs", () => {
       expect(log.includes(secret), "a secret in the log").toBe(false);
     }
     expect(stored).toContain("$argon2id$v=19$m=19456,t=2,p=1$");
+  });
+});
+
+describe("the request log", () => {
+  it("drops the query string of accounts calls, where a careless client may put a password", async () => {
+    expect(loggedUrl('/trpc/auth.signIn?input={"password":"hunter22"}')).toBe("/trpc/auth.signIn?[redacted]");
+    expect(loggedUrl("/trpc/users.byId,auth.signIn?batch=1&input=x")).toBe(
+      "/trpc/users.byId,auth.signIn?[redacted]",
+    );
+    expect(loggedUrl("/api/auth/signin?password=x")).toBe("/api/auth/signin?[redacted]");
+    expect(loggedUrl('/trpc/users.byId?input={"id":1}')).toBe('/trpc/users.byId?input={"id":1}');
   });
 });

@@ -1,4 +1,5 @@
-import { argon2, randomBytes, timingSafeEqual } from "node:crypto";
+import * as crypto from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
  * Passwords are stored as argon2id PHC strings (`$argon2id$v=19$m=19456,t=2,p=1$salt$tag`), at
@@ -12,6 +13,18 @@ const saltBytes = 16;
 const tagBytes = 32;
 
 type Parameters = { memory: number; passes: number; parallelism: number };
+
+/**
+ * Stops start-up with a clear line on a Node without `crypto.argon2` (before 24.7, or linked to
+ * an OpenSSL older than 3.2), rather than failing at the first sign-up.
+ */
+export function assertPasswordHashing(): void {
+  if (typeof Reflect.get(crypto, "argon2") !== "function") {
+    throw new Error(
+      `Node ${process.version} has no crypto.argon2 for password hashing: use Node 24.7 or newer`,
+    );
+  }
+}
 
 /** The argon2id PHC string of `password`, with a fresh random salt. */
 export async function hashPassword(password: string): Promise<string> {
@@ -39,7 +52,7 @@ export const unknownAccountHash = encode(passwordParameters, randomBytes(saltByt
 
 function derive(password: string, salt: Buffer, parameters: Parameters, tagLength: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    argon2("argon2id", { message: password, nonce: salt, tagLength, ...parameters }, (error, key) =>
+    crypto.argon2("argon2id", { message: password, nonce: salt, tagLength, ...parameters }, (error, key) =>
       error ? reject(error) : resolve(key),
     );
   });
