@@ -48,6 +48,79 @@ describe("loadConfig for databases", () => {
   });
 });
 
+describe("loadConfig for accounts", () => {
+  it("has sign-up open, sessions of 30 days and no admin account by default", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ SIGNUP: "open", SESSION_TTL_DAYS: 30 });
+    expect(config.ADMIN_EMAIL).toBeUndefined();
+    expect(config.ADMIN_PASSWORD).toBeUndefined();
+  });
+
+  it("takes SIGNUP=open|closed and refuses anything else", () => {
+    expect(loadConfig({ SIGNUP: "closed" }).SIGNUP).toBe("closed");
+    expect(loadConfig({ SIGNUP: "open" }).SIGNUP).toBe("open");
+    for (const value of ["yes", "Closed", "off"]) {
+      expect(() => loadConfig({ SIGNUP: value }), value).toThrow(ConfigError);
+      expect(() => loadConfig({ SIGNUP: value }), value).toThrow(/SIGNUP: /);
+    }
+  });
+
+  it("takes SESSION_TTL_DAYS as a whole number of days from 1 to 3650", () => {
+    expect(loadConfig({ SESSION_TTL_DAYS: "7" }).SESSION_TTL_DAYS).toBe(7);
+    expect(loadConfig({ SESSION_TTL_DAYS: "3650" }).SESSION_TTL_DAYS).toBe(3650);
+    for (const value of ["0", "-1", "1.5", "3651", "a week"]) {
+      expect(() => loadConfig({ SESSION_TTL_DAYS: value }), value).toThrow(
+        /^invalid configuration: SESSION_TTL_DAYS: /,
+      );
+    }
+  });
+
+  it("takes ADMIN_EMAIL with ADMIN_PASSWORD, the email normalised as sign-in reads it", () => {
+    const config = loadConfig({ ADMIN_EMAIL: " Root@Example.ORG ", ADMIN_PASSWORD: "a long passphrase" });
+    expect(config).toMatchObject({ ADMIN_EMAIL: "root@example.org", ADMIN_PASSWORD: "a long passphrase" });
+    expect(() => loadConfig({ ADMIN_EMAIL: "not an email", ADMIN_PASSWORD: "a long passphrase" })).toThrow(
+      /ADMIN_EMAIL: /,
+    );
+  });
+
+  it("refuses ADMIN_EMAIL without ADMIN_PASSWORD, and the reverse, as one error naming both", () => {
+    const halves: Record<string, string>[] = [
+      { ADMIN_EMAIL: "root@example.org" },
+      { ADMIN_PASSWORD: "a long passphrase" },
+    ];
+    for (const env of halves) {
+      const error = configErrorOf(env);
+      // One problem (problems are joined with "; "), and it says what to do.
+      expect(error.message).not.toContain(";");
+      expect(error.message).toMatch(
+        /^invalid configuration: .*set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither$/,
+      );
+    }
+  });
+
+  it("refuses an ADMIN_PASSWORD of the wrong length without printing it", () => {
+    for (const secret of ["s3cr3t!", "long-secret-".repeat(11)]) {
+      const error = configErrorOf({ ADMIN_EMAIL: "root@example.org", ADMIN_PASSWORD: secret });
+      expect(error.message).toMatch(
+        /^invalid configuration: ADMIN_PASSWORD: Use at (least 8|most 128) characters$/,
+      );
+      expect(error.message).not.toContain(secret);
+      expect(error.message).not.toContain(secret.slice(0, 6));
+    }
+  });
+});
+
+/** The ConfigError `loadConfig(env)` throws (fails the test if it throws nothing or something else). */
+function configErrorOf(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error(`expected a ConfigError for ${Object.keys(env).join(", ")}`);
+}
+
 describe("README's configuration table", () => {
   it("lists exactly the variables the server reads", () => {
     const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
@@ -56,6 +129,8 @@ describe("README's configuration table", () => {
       readme.indexOf("## PostgreSQL and MariaDB"),
     );
     const documented = [...section.matchAll(/^\| `([A-Z_]+)` +\|/gm)].map((match) => match[1]);
-    expect(documented.sort()).toEqual(Object.keys(loadConfig({})).sort());
+    // ADMIN_EMAIL and ADMIN_PASSWORD are optional, so absent from a config that does not set them.
+    const read = loadConfig({ ADMIN_EMAIL: "root@example.org", ADMIN_PASSWORD: "a long passphrase" });
+    expect(documented.sort()).toEqual(Object.keys(read).sort());
   });
 });
