@@ -6,6 +6,7 @@ import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
 import { build } from "rolldown";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import config from "../rolldown.config.ts";
+import { testAdmin } from "./support/harness.ts";
 import { startServerProcess } from "./support/server-process.ts";
 
 // `npm start` and the benchmark run the bundle (rolldown.config.ts), not the sources the other
@@ -26,10 +27,17 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 await describeEachDatabase("the built server", (dialect) => {
   it("migrates a fresh database and serves tRPC, REST and the docs", { timeout: 60_000 }, async () => {
     const database = await createScratchDatabase(dialect);
-    await using server = await startServerProcess({ DATABASE_URL: database.url }, entry);
+    await using server = await startServerProcess(
+      { DATABASE_URL: database.url, ADMIN_EMAIL: testAdmin.email, ADMIN_PASSWORD: testAdmin.password },
+      entry,
+    );
     try {
-      const client = createClient({ url: server.url });
-      expect(await client.health.query()).toEqual({ status: "ok", db: "ok" });
+      const anonymous = createClient({ url: server.url });
+      expect(await anonymous.health.query()).toEqual({ status: "ok", db: "ok" });
+      // The admin from ADMIN_EMAIL, made at start-up: the bundle hashes and checks passwords too.
+      const { token, user: admin } = await anonymous.auth.signIn.mutate(testAdmin);
+      expect(admin).toMatchObject({ id: 1, email: testAdmin.email, role: "admin" });
+      const client = createClient({ url: server.url, token });
       const ann = await client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
       const item = await client.items.create.mutate({ userId: ann.id, title: "Lamp" });
       expect((await client.users.byId.query({ id: ann.id })).items).toEqual([item]);
@@ -39,9 +47,12 @@ await describeEachDatabase("the built server", (dialect) => {
         data: { code: "CONFLICT", httpStatus: 409 },
       });
 
-      const rest = await fetch(`${server.url}/api/users/${ann.id}`);
+      const rest = await fetch(`${server.url}/api/users/${ann.id}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(rest.status).toBe(200);
-      expect(await rest.json()).toMatchObject({ id: ann.id, items: [{ title: "Lamp" }] });
+      expect(await rest.json()).toMatchObject({ id: ann.id, role: "user", items: [{ title: "Lamp" }] });
+      expect((await fetch(`${server.url}/api/users/${ann.id}`)).status).toBe(401);
       const docs = await fetch(`${server.url}/docs/swagger-ui-bundle.js`);
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain("SwaggerUIBundle");

@@ -2,10 +2,25 @@ import { defaultAuthSettings } from "@app/api";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { trpcRoute } from "../src/transport/trpc-route.ts";
-import { startTestServer, type TestServer } from "./support/harness.ts";
+import { startTestServer, type TestServer, testAdmin } from "./support/harness.ts";
 
-type Call = { method: "GET" | "POST"; path: string; query?: string; body?: string };
-type Answer = { status: number; contentType: string | null; vary: string | null; body: unknown };
+/** One request; `headers` replace the admin's bearer token that every call carries by default. */
+type Call = {
+  method: "GET" | "POST";
+  path: string;
+  query?: string;
+  body?: string;
+  headers?: Record<string, string>;
+};
+type Answer = {
+  status: number;
+  contentType: string | null;
+  vary: string | null;
+  /** Set-Cookie headers, the token in each replaced by `<token>` (two sign-ins differ only there). */
+  cookies: string[];
+  retryAfter: string | null;
+  body: unknown;
+};
 
 const json = (value: unknown) => JSON.stringify(value);
 const get = (path: string, input?: unknown): Call => ({
@@ -30,15 +45,29 @@ const postBatch = (paths: string[], inputs: Record<number, unknown>): Call => ({
   body: json(inputs),
 });
 
-async function send(base: string, call: Call): Promise<Answer> {
+/** A call with other credentials (or none: `{}`) than the admin's bearer token. */
+const as = (headers: Record<string, string>, call: Call): Call => ({ ...call, headers });
+
+/**
+ * Sends `call` to `base`, with the Authorization header of `server`'s admin unless the call names
+ * its own headers: the direct path and the reference see the same credential, on the same database.
+ */
+async function send(server: TestServer, base: string, call: Call): Promise<Answer> {
+  const headers = {
+    ...(call.headers ?? server.adminHeaders),
+    ...(call.method === "POST" && { "content-type": "application/json" }),
+  };
   const response = await fetch(`${base}/trpc/${call.path}${call.query ? `?${call.query}` : ""}`, {
     method: call.method,
-    ...(call.method === "POST" && { headers: { "content-type": "application/json" }, body: call.body ?? "" }),
+    headers,
+    ...(call.method === "POST" && { body: call.body ?? "" }),
   });
   return {
     status: response.status,
     contentType: response.headers.get("content-type"),
     vary: response.headers.get("vary"),
+    cookies: response.headers.getSetCookie().map((cookie) => cookie.replace(/^sid=[^;]+/, "sid=<token>")),
+    retryAfter: response.headers.get("retry-after"),
     body: await response.json(),
   };
 }
@@ -61,14 +90,16 @@ async function startReference(server: TestServer) {
   return { url: address, [Symbol.asyncDispose]: () => app.close() };
 }
 
-/** Ids, owners, emails and timestamps differ between two creates; the shape and everything else must not. */
+/** Ids, owners, emails, timestamps and tokens differ between two creates; the shape and everything else must not. */
 function normalised(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalised);
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(
     Object.entries(value).map(([key, field]) => [
       key,
-      ["id", "ownerId", "email", "createdAt", "updatedAt"].includes(key) ? typeof field : normalised(field),
+      ["id", "ownerId", "email", "createdAt", "updatedAt", "token"].includes(key)
+        ? typeof field
+        : normalised(field),
     ]),
   );
 }
@@ -79,6 +110,10 @@ describe("tRPC calls answered directly", () => {
     await using reference = await startReference(server);
     const ann = await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     const pen = await server.client.items.create.mutate({ userId: ann.id, title: "Pen" });
+    // A second account, not an admin, and the admin's session as a browser sends it.
+    const bea = await server.signUp("Bea");
+    const beaHeaders = { authorization: `Bearer ${bea.token}` };
+    const cookie = `sid=${server.adminToken}`;
     const calls: Call[] = [
       get("users.byId", { id: ann.id }),
       get("users.byId", { id: 42 }),
@@ -133,68 +168,143 @@ describe("tRPC calls answered directly", () => {
         body: json({ name: "Twice", email: "twice@example.com" }),
       },
       { method: "GET", path: "users.list", query: "connectionParams=x" },
+      // Accounts: who may call what is decided alike on both paths.
+      get("auth.me"),
+      get("auth.tokens.list"),
+      as({ cookie }, get("auth.me")),
+      as({}, get("users.byId", { id: ann.id })),
+      as({}, get("auth.me")),
+      as({}, post("users.create", { name: "Anon", email: "anon@example.com" })),
+      as({}, getBatch(["health", "users.byId"], { 1: { id: ann.id } })),
+      as({ authorization: "Bearer uis_not-a-session" }, get("auth.me")),
+      as({ authorization: "Basic YWRtaW46YWRtaW4=" }, get("auth.me")),
+      as({ authorization: "Bearer uis_not-a-session", cookie }, get("auth.me")),
+      as(beaHeaders, get("auth.me")),
+      as(beaHeaders, get("users.byId", { id: ann.id })),
+      as(beaHeaders, get("users.list")),
+      as(beaHeaders, get("items.list")),
+      as(beaHeaders, get("items.list", { userId: ann.id })),
+      as(beaHeaders, get("items.byId", { id: pen.id })),
+      as(beaHeaders, post("users.create", { name: "Cy", email: "cy@example.com" })),
+      as(beaHeaders, post("users.update", { id: bea.user.id, role: "admin" })),
+      as(beaHeaders, post("items.update", { id: pen.id, title: "Mine" })),
+      as(
+        beaHeaders,
+        post("auth.changePassword", { currentPassword: "wrong password", newPassword: "a new password" }),
+      ),
+      as({ cookie, origin: "https://evil.example" }, post("users.delete", { id: ann.id })),
+      as({ ...server.adminHeaders, origin: "https://evil.example" }, post("users.delete", { id: 42 })),
+      as({}, post("auth.signIn", { email: testAdmin.email, password: "not the password" })),
+      as({}, post("auth.signIn", { email: "nobody@example.com", password: "any password" })),
+      as({}, post("auth.signIn", { email: "not-an-email", password: "" })),
+      as({}, post("auth.signUp", { name: "Dup", email: "ann@example.com", password: "short" })),
+      as({}, post("auth.signUp", { name: "Dup", email: "ANN@example.com", password: "long enough" })),
     ];
     for (const call of calls) {
-      const [direct, resolved] = [await send(server.url, call), await send(reference.url, call)];
+      const [direct, resolved] = [
+        await send(server, server.url, call),
+        await send(server, reference.url, call),
+      ];
       expect({ call, ...direct }).toEqual({ call, ...resolved });
     }
-    // None of those failures changed anything.
+    // None of those failures changed anything: the admin (user 1), Ann and Bea, as they were.
     expect(await server.client.users.byId.query({ id: ann.id })).toMatchObject({ name: "Ann", version: 1 });
-    expect(await server.count("users")).toBe(1);
+    expect(await server.client.items.byId.query({ id: pen.id })).toEqual(pen);
+    expect(await server.count("users")).toBe(3);
   });
 
   it("answer successful mutations, alone and batched, as tRPC's resolver does", async () => {
     await using server = await startTestServer();
     await using reference = await startReference(server);
+    // One database: the admin is user 1, so the direct path's Ann is user 2 and the reference's 3.
     const pairs: [Call, Call][] = [
       [
         post("users.create", { name: "Ann", email: "a1@example.com" }),
         post("users.create", { name: "Ann", email: "a2@example.com" }),
       ],
-      [post("items.create", { userId: 1, title: "Pen" }), post("items.create", { userId: 2, title: "Pen" })],
+      [post("items.create", { userId: 2, title: "Pen" }), post("items.create", { userId: 3, title: "Pen" })],
       [
-        post("users.update", { id: 1, name: "Ann Lee", version: 1 }),
         post("users.update", { id: 2, name: "Ann Lee", version: 1 }),
+        post("users.update", { id: 3, name: "Ann Lee", version: 1 }),
       ],
       [
         postBatch(["users.create", "items.create"], {
           0: { name: "Bob", email: "b1@example.com" },
-          1: { userId: 1, title: "Cup" },
+          1: { userId: 2, title: "Cup" },
         }),
         postBatch(["users.create", "items.create"], {
           0: { name: "Bob", email: "b2@example.com" },
-          1: { userId: 2, title: "Cup" },
+          1: { userId: 3, title: "Cup" },
         }),
       ],
       [post("items.delete", { id: 1 }), post("items.delete", { id: 2 })],
+      // The caller's own: no userId.
+      [post("items.create", { title: "Mug" }), post("items.create", { title: "Mug" })],
+      // Both set the session cookie, alike.
+      [as({}, post("auth.signIn", testAdmin)), as({}, post("auth.signIn", testAdmin))],
+      [
+        as({}, post("auth.signUp", { name: "Cy", email: "c1@example.com", password: "Cy password" })),
+        as({}, post("auth.signUp", { name: "Cy", email: "c2@example.com", password: "Cy password" })),
+      ],
     ];
     for (const [directCall, referenceCall] of pairs) {
       const [direct, resolved] = [
-        await send(server.url, directCall),
-        await send(reference.url, referenceCall),
+        await send(server, server.url, directCall),
+        await send(server, reference.url, referenceCall),
       ];
       expect(direct.status).toBe(200);
+      if (directCall.path.startsWith("auth.")) {
+        expect(direct.cookies).toEqual([expect.stringMatching(/^sid=<token>; .*HttpOnly/)]);
+      }
       expect({ ...direct, body: normalised(direct.body) }).toEqual({
         ...resolved,
         body: normalised(resolved.body),
       });
     }
-    expect(await server.count("users")).toBe(4);
+    expect(await server.count("users")).toBe(7); // the admin, two Anns, two Bobs, two Cys
+  });
+
+  it("answer a throttled sign-in as tRPC's resolver does: 429 with Retry-After", async () => {
+    await using server = await startTestServer();
+    await using reference = await startReference(server);
+    const wrong = { email: testAdmin.email, password: "not the password" };
+    for (let i = 0; i < 5; i++) {
+      await expect(server.anonymous.auth.signIn.mutate(wrong)).rejects.toMatchObject({
+        data: { code: "UNAUTHORIZED" },
+      });
+    }
+    const call = as({}, post("auth.signIn", testAdmin));
+    const [direct, resolved] = [
+      await send(server, server.url, call),
+      await send(server, reference.url, call),
+    ];
+    expect(direct).toMatchObject({ status: 429, retryAfter: expect.stringMatching(/^\d+$/) });
+    // The seconds left may tick between the two requests: compared apart, within one.
+    const seconds = (answer: Answer) => Number(answer.retryAfter);
+    expect(Math.abs(seconds(direct) - seconds(resolved))).toBeLessThanOrEqual(1);
+    expect(seconds(direct)).toBeGreaterThan(800);
+    expect(seconds(direct)).toBeLessThanOrEqual(900);
+    const withoutSeconds = (answer: Answer) =>
+      JSON.parse(
+        JSON.stringify({ ...answer, retryAfter: null }).replace(/in \d+ seconds/, "in N seconds"),
+      ) as unknown;
+    expect(withoutSeconds(direct)).toEqual(withoutSeconds(resolved));
+    expect(direct.body).toMatchObject({ error: { data: { code: "TOO_MANY_REQUESTS", httpStatus: 429 } } });
   });
 
   it("leave other requests to the resolver: wrong methods, unknown paths, malformed input", async () => {
     await using server = await startTestServer();
     const answers = await Promise.all([
-      send(server.url, {
+      send(server, server.url, {
         method: "GET",
         path: "users.delete",
         query: `input=${encodeURIComponent('{"id":1}')}`,
       }),
-      send(server.url, { method: "POST", path: "users.byId", body: '{"id":1}' }),
-      send(server.url, { method: "GET", path: "users.nope" }),
-      send(server.url, { method: "GET", path: "users.byId", query: "input=%7Bnot-json" }),
-      send(server.url, { method: "POST", path: "users.create", body: "{not-json" }),
-      send(server.url, { method: "GET", path: "health,health", query: "input=%7B%7D" }),
+      send(server, server.url, { method: "POST", path: "users.byId", body: '{"id":1}' }),
+      send(server, server.url, { method: "GET", path: "users.nope" }),
+      send(server, server.url, { method: "GET", path: "users.byId", query: "input=%7Bnot-json" }),
+      send(server, server.url, { method: "POST", path: "users.create", body: "{not-json" }),
+      send(server, server.url, { method: "GET", path: "health,health", query: "input=%7B%7D" }),
     ]);
     expect(answers.map((answer) => answer.status)).toEqual([405, 405, 404, 400, 400, 404]);
     expect(

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@app/client";
 import { afterEach, describe, expect, it } from "vitest";
+import { testAdmin } from "./support/harness.ts";
 import { startServerProcess } from "./support/server-process.ts";
 
 const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
@@ -24,6 +25,15 @@ function startProcess(env: Record<string, string>) {
     cleanups.push(() => server.child.kill("SIGKILL"));
     return server;
   });
+}
+
+/** The admin account every process here starts with, as ADMIN_EMAIL and ADMIN_PASSWORD. */
+const adminEnv = { ADMIN_EMAIL: testAdmin.email, ADMIN_PASSWORD: testAdmin.password };
+
+/** Signs in as the admin and returns a client that sends its session token. */
+async function signedInClient(url: string, options: { maxBatchSize?: number } = {}) {
+  const { token } = await createClient({ url }).auth.signIn.mutate(testAdmin);
+  return { token, client: createClient({ url, token, ...options }) };
 }
 
 function exitOf(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
@@ -48,8 +58,8 @@ describe("the server process", { timeout: 60_000 }, () => {
 
   it("drains in-flight calls on SIGTERM under load, exits 0 promptly, and loses no acknowledged write", async () => {
     const dbFile = join(freshFolder(), "app.db");
-    const first = await startProcess({ DATABASE_URL: `sqlite:${dbFile}` });
-    const client = createClient({ url: first.url, maxBatchSize: 1 });
+    const first = await startProcess({ DATABASE_URL: `sqlite:${dbFile}`, ...adminEnv });
+    const { token, client } = await signedInClient(first.url, { maxBatchSize: 1 });
     const acknowledged: string[] = [];
     let refused = 0;
     const worker = async (w: number) => {
@@ -77,14 +87,16 @@ describe("the server process", { timeout: 60_000 }, () => {
       `shutdown: exit 0 ${drainMs} ms after SIGTERM; ${acknowledged.length} writes acknowledged, ${refused} refused`,
     );
 
-    const second = await startProcess({ DATABASE_URL: `sqlite:${dbFile}` });
-    const stored = await createClient({ url: second.url }).users.list.query({
+    const second = await startProcess({ DATABASE_URL: `sqlite:${dbFile}`, ...adminEnv });
+    // Sessions are rows in the database: the first process's survives the restart.
+    const reader = createClient({ url: second.url, token });
+    const stored = await reader.users.list.query({
       limit: 100,
       search: "@example.com",
     });
     const all = new Set(stored.items.map((u) => u.email));
     for (let cursor = stored.nextCursor; cursor !== null; ) {
-      const page = await createClient({ url: second.url }).users.list.query({ limit: 100, cursor });
+      const page = await reader.users.list.query({ limit: 100, cursor });
       for (const user of page.items) all.add(user.email);
       cursor = page.nextCursor;
     }
@@ -100,5 +112,17 @@ describe("the server process", { timeout: 60_000 }, () => {
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toMatch(/PORT: .*LOG_LEVEL: /);
+  });
+
+  it("refuses a too-short ADMIN_PASSWORD in one line that does not print it, and exit code 1", async () => {
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, ADMIN_EMAIL: testAdmin.email, ADMIN_PASSWORD: "hunter2" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const { code, stderr } = await exitOf(child);
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/ADMIN_PASSWORD: Use at least 8 characters/);
+    expect(stderr).not.toContain("hunter2");
   });
 });

@@ -6,11 +6,15 @@ import { startTestServer } from "./support/harness.ts";
  * POSTs `size` bytes in chunks and resolves with the status as soon as the server answers,
  * which fastify does (413) before the whole body has been sent.
  */
-function postLargeBody(url: string, size: number): Promise<{ status: number; body: string }> {
+function postLargeBody(
+  url: string,
+  size: number,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "content-length": String(size) },
+      headers: { "content-type": "application/json", "content-length": String(size), ...headers },
     });
     req.on("response", (res) => {
       let body = "";
@@ -35,19 +39,21 @@ function postLargeBody(url: string, size: number): Promise<{ status: number; bod
   });
 }
 
+// Every request is the admin's, so a refusal is the transport's own, not a 401 for a missing
+// account; "changes nothing" means the admin (user 1, made at start-up) is still the only user.
 describe("HTTP transport limits", () => {
   it("answers 413 to a body over 1 MB without waiting for all of it, in each surface's error shape", async () => {
     await using server = await startTestServer();
-    const trpc = await postLargeBody(`${server.url}/trpc/users.create`, 8 * 1024 * 1024);
+    const trpc = await postLargeBody(`${server.url}/trpc/users.create`, 8 * 1024 * 1024, server.adminHeaders);
     expect(trpc.status).toBe(413);
     // tRPC's shape, which its clients read as `error.data.code`.
     expect(JSON.parse(trpc.body)).toMatchObject({
       error: { data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } },
     });
-    const rest = await postLargeBody(`${server.url}/api/users/`, 8 * 1024 * 1024);
+    const rest = await postLargeBody(`${server.url}/api/users/`, 8 * 1024 * 1024, server.adminHeaders);
     expect(rest.status).toBe(413);
     expect(JSON.parse(rest.body)).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE" } });
-    expect(await server.count("users")).toBe(0);
+    expect(await server.count("users")).toBe(1);
   });
 
   it.each([
@@ -59,14 +65,14 @@ describe("HTTP transport limits", () => {
     ["text/plain", '{"name":"Eve","email":"eve@example.com"}'],
   ])("refuses a %s mutation with 415 and changes nothing", async (contentType, body) => {
     await using server = await startTestServer();
-    const response = await fetch(`${server.url}/trpc/users.create`, {
+    const response = await server.fetchAsAdmin("/trpc/users.create", {
       method: "POST",
       headers: { "content-type": contentType },
       body,
     });
     expect(response.status).toBe(415);
     expect(await response.json()).toMatchObject({ error: { data: { code: "UNSUPPORTED_MEDIA_TYPE" } } });
-    expect(await server.count("users")).toBe(0);
+    expect(await server.count("users")).toBe(1);
   });
 
   it("refuses a body that is not UTF-8 with 400 on both surfaces, instead of storing U+FFFD", async () => {
@@ -76,7 +82,7 @@ describe("HTTP transport limits", () => {
       Buffer.from([0xff, 0xfe]),
       Buffer.from('","email":"bad@example.com"}'),
     ]);
-    const headers = { "content-type": "application/json" };
+    const headers = { "content-type": "application/json", ...server.adminHeaders };
     const trpc = await fetch(`${server.url}/trpc/users.create`, { method: "POST", headers, body });
     expect(trpc.status).toBe(400);
     expect(await trpc.json()).toMatchObject({
@@ -87,16 +93,16 @@ describe("HTTP transport limits", () => {
     expect(await rest.json()).toMatchObject({
       error: { code: "BAD_REQUEST", message: "The body is not valid UTF-8" },
     });
-    expect(await server.count("users")).toBe(0);
+    expect(await server.count("users")).toBe(1);
   });
 
   it("answers 405 to a GET on a mutation, and to other methods, in tRPC's shape", async () => {
     await using server = await startTestServer();
     const input = encodeURIComponent(JSON.stringify({ name: "Eve", email: "eve@example.com" }));
-    const response = await fetch(`${server.url}/trpc/users.create?input=${input}`);
+    const response = await server.fetchAsAdmin(`/trpc/users.create?input=${input}`);
     expect(response.status).toBe(405);
     for (const method of ["PUT", "DELETE", "PATCH"]) {
-      const other = await fetch(`${server.url}/trpc/users.create`, {
+      const other = await server.fetchAsAdmin("/trpc/users.create", {
         method,
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ name: "Eve", email: "eve@example.com" }),
@@ -104,7 +110,7 @@ describe("HTTP transport limits", () => {
       expect({ method, status: other.status }).toEqual({ method, status: 405 });
       expect(await other.json()).toMatchObject({ error: { data: { code: "METHOD_NOT_SUPPORTED" } } });
     }
-    expect(await server.count("users")).toBe(0);
+    expect(await server.count("users")).toBe(1);
   });
 
   it("refuses a batch larger than the limit with 400, and accepts one at the limit", async () => {
@@ -120,7 +126,7 @@ describe("HTTP transport limits", () => {
   it("hides an unexpected error's message and stack in production, and tags it with a request id", async () => {
     await using server = await startTestServer({ NODE_ENV: "production" });
     await server.orm.em.fork().execute("drop table items");
-    const response = await fetch(`${server.url}/trpc/items.list`, {
+    const response = await server.fetchAsAdmin("/trpc/items.list", {
       headers: { "x-request-id": "trace-42" },
     });
     expect(response.status).toBe(500);
@@ -135,7 +141,8 @@ describe("HTTP transport limits", () => {
   it("shows the message and stack of an unexpected error in development", async () => {
     await using server = await startTestServer({ NODE_ENV: "development" });
     await server.orm.em.fork().execute("drop table items");
-    const response = await fetch(`${server.url}/trpc/items.list`);
+    const response = await server.fetchAsAdmin("/trpc/items.list");
+    expect(response.status).toBe(500);
     const body = (await response.json()) as { error: { message: string; data: { stack?: string } } };
     expect(body.error.message).toMatch(/no such table: items/);
     expect(body.error.data.stack).toBeTruthy();

@@ -13,16 +13,17 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./support/harness.ts";
 
-type LinkFactory = (url: string) => TRPCLink<AppRouter>;
+type LinkFactory = (url: string, headers: Record<string, string>) => TRPCLink<AppRouter>;
 
 const links: [string, LinkFactory][] = [
-  ["httpLink", (url) => httpLink({ url })],
-  ["httpBatchLink", (url) => httpBatchLink({ url })],
-  ["httpBatchStreamLink", (url) => httpBatchStreamLink({ url })],
+  ["httpLink", (url, headers) => httpLink({ url, headers })],
+  ["httpBatchLink", (url, headers) => httpBatchLink({ url, headers })],
+  ["httpBatchStreamLink", (url, headers) => httpBatchStreamLink({ url, headers })],
 ];
 
+/** A client of tRPC's own, signed in as the admin with the bearer token, as any tRPC app would be. */
 function clientWith(server: TestServer, link: LinkFactory) {
-  return createTRPCClient<AppRouter>({ links: [link(`${server.url}/trpc`)] });
+  return createTRPCClient<AppRouter>({ links: [link(`${server.url}/trpc`, server.adminHeaders)] });
 }
 
 /** The status and headers of a raw request: what Node's `fetch` would refuse, the test sees. */
@@ -56,7 +57,16 @@ describe("tRPC's own clients over a real socket", () => {
     expect(missing.status).toBe("rejected");
     const reason: unknown = missing.status === "rejected" ? missing.reason : undefined;
     expect(isTRPCClientError(reason) && reason.data?.code).toBe("NOT_FOUND");
-    expect(page).toMatchObject({ status: "fulfilled", value: { items: [{ id: ann.id }] } });
+    // The admin, made at start-up, is user 1 and listed first.
+    expect(page).toMatchObject({
+      status: "fulfilled",
+      value: {
+        items: [
+          { id: server.admin.id, role: "admin" },
+          { id: ann.id, role: "user" },
+        ],
+      },
+    });
     expect(health).toEqual({ status: "fulfilled", value: { status: "ok", db: "ok" } });
   });
 
@@ -65,6 +75,7 @@ describe("tRPC's own clients over a real socket", () => {
     const input = encodeURIComponent(JSON.stringify({ 0: {}, 1: { limit: 1 } }));
     const answer = await rawHeaders(`${server.url}/trpc/health,users.list?batch=1&input=${input}`, {
       "trpc-accept": "application/jsonl",
+      ...server.adminHeaders,
     });
     expect(answer.status).toBe(200);
     expect(answer.headers["transfer-encoding"]).toBe("chunked");
@@ -81,7 +92,11 @@ describe("tRPC's own clients over a real socket", () => {
     try {
       const response = await fetch(`${server.url}/trpc/users.create,users.nope?batch=1`, {
         method: "POST",
-        headers: { "content-type": "application/json", "trpc-accept": "application/jsonl" },
+        headers: {
+          "content-type": "application/json",
+          "trpc-accept": "application/jsonl",
+          ...server.adminHeaders,
+        },
         body: JSON.stringify({ 0: { name: "Ann", email: "ann@example.com" }, 1: {} }),
       });
       expect(response.status).toBe(200);
@@ -91,7 +106,7 @@ describe("tRPC's own clients over a real socket", () => {
       expect(received).not.toContain("ann@example.com");
       other.exec("rollback");
       while (!received.includes("ann@example.com")) received += await chunks.next();
-      expect(await server.count("users")).toBe(1);
+      expect(await server.count("users")).toBe(2); // the admin and Ann
     } finally {
       other.close();
     }
