@@ -10,6 +10,8 @@ export type BenchOptions = {
   scale: boolean;
   scaleUsers: number;
   scaleExport: boolean;
+  /** A git ref to measure against in the same run, besides the raw ceiling. */
+  baseline: string | undefined;
 };
 
 const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--scale [--scale-users N] [--export]]
@@ -19,6 +21,7 @@ const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--scale 
   --warmup S        unmeasured seconds before each measurement (default 1)
   --connections C   concurrent HTTP connections (default 10)
   --rounds R        slices each scenario's seconds are measured in, interleaved (default 4)
+  --baseline REF    also measure another commit of this project (a git ref), in the same slices
   --scale           instead: first vs deep users.list page over a 1,000,000-user table
   --scale-users N   users in the --scale table (default 1000000)
   --export          with --scale: also export the whole table with the CLI, sampling memory`;
@@ -36,6 +39,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       scale: { type: "boolean", default: false },
       "scale-users": { type: "string", default: "1000000" },
       export: { type: "boolean", default: false },
+      baseline: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -50,6 +54,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     scale: values.scale,
     scaleUsers: positive("--scale-users", values["scale-users"]),
     scaleExport: values.export,
+    baseline: values.baseline,
   };
 }
 

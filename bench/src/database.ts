@@ -9,6 +9,8 @@ export type BenchDatabases = {
   dir: string;
   projectPath: string;
   rawPath: string;
+  /** With a baseline build: its own file, migrated by it, with the same rows. */
+  baselinePath: string | undefined;
   /** The project server's start to first 200 on the empty file (migrations included). */
   emptyStartMs: number;
   [Symbol.dispose](): void;
@@ -19,7 +21,7 @@ export type BenchDatabases = {
  * (its migrations run at start, which is also the "start on an empty database" measurement), then
  * the rows go in through raw statements and the file is copied for the raw ceiling.
  */
-export async function prepareDatabases(seed: SeedOptions): Promise<BenchDatabases> {
+export async function prepareDatabases(seed: SeedOptions, baselineEntry?: string): Promise<BenchDatabases> {
   const dir = mkdtempSync(join(tmpdir(), "bench-"));
   const projectPath = join(dir, "project.db");
   const rawPath = join(dir, "raw.db");
@@ -27,10 +29,18 @@ export async function prepareDatabases(seed: SeedOptions): Promise<BenchDatabase
   await migrating.stop();
   seedDatabase(projectPath, seed);
   copyFileSync(projectPath, rawPath);
+  let baselinePath: string | undefined;
+  if (baselineEntry) {
+    // Its own migrations, which may differ from this commit's.
+    baselinePath = join(dir, "baseline.db");
+    await (await startProjectServer(baselinePath, { entry: baselineEntry, target: "baseline" })).stop();
+    seedDatabase(baselinePath, seed);
+  }
   return {
     dir,
     projectPath,
     rawPath,
+    baselinePath,
     emptyStartMs: migrating.startMs,
     [Symbol.dispose]: () => rmSync(dir, { recursive: true, force: true }),
   };

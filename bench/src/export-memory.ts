@@ -19,6 +19,8 @@ export async function measureExport(options: {
   url: string;
   serverPid: number;
   dir: string;
+  /** An admin's token: exporting needs one. */
+  token: string;
 }): Promise<ExportMemory> {
   const out = join(options.dir, "export.jsonl");
   const started = performance.now();
@@ -26,6 +28,7 @@ export async function measureExport(options: {
     process.execPath,
     [...nodeFlags, cliMain, "export", "--url", options.url, "--out", out],
     {
+      env: { ...process.env, API_TOKEN: options.token },
       stdio: ["ignore", "ignore", "inherit"],
     },
   );

@@ -1,13 +1,20 @@
 // `pnpm bench`: the project server against the raw ceiling, scenario by scenario; prints figures,
 // never fails on speed. See docs/performance.md.
 import { parseBenchArgs } from "./args.ts";
+import { buildBaseline } from "./baseline.ts";
 import { prepareDatabases } from "./database.ts";
 import { measureInRounds } from "./load.ts";
 import { checkParity } from "./parity.ts";
-import { describeMachine, resultsTable, targetsTable } from "./report.ts";
+import { baselineTable, describeMachine, resultsTable, targetsTable } from "./report.ts";
 import { runScale } from "./scale.ts";
 import { buildScenarios } from "./scenarios.ts";
-import { buildProjectServer, startProjectServer, startRawServer } from "./servers.ts";
+import {
+  adminAuthorization,
+  buildProjectServer,
+  type RunningServer,
+  startProjectServer,
+  startRawServer,
+} from "./servers.ts";
 import { evaluateTargets, type ScenarioResult } from "./targets.ts";
 
 const options = parseBenchArgs(process.argv.slice(2));
@@ -20,31 +27,57 @@ else await runMain();
 
 async function runMain(): Promise<void> {
   const machine = describeMachine();
+  const baseline = options.baseline === undefined ? undefined : buildBaseline(options.baseline, log);
   log(`seeding ${options.users} users with ${options.itemsPerUser} items each`);
-  using databases = await prepareDatabases({ users: options.users, itemsPerUser: options.itemsPerUser });
-  const project = await startProjectServer(databases.projectPath);
+  using databases = await prepareDatabases(
+    { users: options.users, itemsPerUser: options.itemsPerUser },
+    baseline?.entry,
+  );
+  // Every call is made as a signed-in admin: what authentication costs is part of the figure.
+  const project = await startProjectServer(databases.projectPath, { admin: true });
   const raw = await startRawServer(databases.rawPath);
+  const servers: RunningServer[] = [project, raw];
+  if (baseline && databases.baselinePath) {
+    servers.push(
+      await startProjectServer(databases.baselinePath, {
+        admin: true,
+        entry: baseline.entry,
+        target: "baseline",
+      }),
+    );
+  }
   const results: ScenarioResult[] = [];
-  const scenarios = buildScenarios({ users: options.users });
+  const scenarios = buildScenarios({
+    users: options.users,
+    authorization: await adminAuthorization(project.url),
+  });
   try {
     const mismatches = await checkParity(scenarios, { project: project.url, raw: raw.url });
     for (const mismatch of mismatches) log(`raw ceiling answers differently: ${mismatch}`);
     if (mismatches.length === 0) log("raw ceiling answers as the project does");
     // Reads first, then creates, so the reads see the seeded rows; within each group every
-    // scenario runs on both servers in interleaved slices (load.ts).
+    // scenario runs on every server in interleaved slices (load.ts).
     for (const group of [scenarios.filter((s) => !s.writes), scenarios.filter((s) => s.writes)]) {
-      log(`measuring ${group.map((scenario) => scenario.name).join(", ")}: project and raw in turn`);
-      const measured = await measureInRounds(group, [project, raw], options, log);
+      log(
+        `measuring ${group.map((scenario) => scenario.name).join(", ")}: ${servers.map((s) => s.target).join(", ")} in turn`,
+      );
+      const measured = await measureInRounds(group, servers, options, log);
       group.forEach((scenario, i) => {
-        const [projectResult, rawResult] = measured[i] ?? [];
-        if (projectResult && rawResult) results.push({ ...scenario, project: projectResult, raw: rawResult });
+        const [projectResult, rawResult, baselineResult] = measured[i] ?? [];
+        if (projectResult && rawResult) {
+          results.push({ ...scenario, project: projectResult, raw: rawResult, baseline: baselineResult });
+        }
       });
     }
   } finally {
-    await Promise.all([project.stop(), raw.stop()]);
+    await Promise.all(servers.map((server) => server.stop()));
   }
-  const settings = `${options.users} users x ${options.itemsPerUser} items, ${options.connections} connections, ${options.duration} s per scenario and server in ${options.rounds} interleaved slices, after ${options.warmup} s warm-up`;
+  const settings = `${options.users} users x ${options.itemsPerUser} items, ${options.connections} connections, ${options.duration} s per scenario and server in ${options.rounds} interleaved slices, after ${options.warmup} s warm-up; the project called as a signed-in admin`;
   console.log(`\nMachine: ${machine}\nRun: ${settings}\n`);
   console.log(resultsTable(results));
+  if (baseline)
+    console.log(
+      `\nAgainst ${options.baseline} (${baseline.commit}), same slices:\n\n${baselineTable(results, baseline.commit)}`,
+    );
   console.log(`\n${targetsTable(evaluateTargets(results, databases.emptyStartMs))}`);
 }

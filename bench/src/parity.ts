@@ -16,7 +16,13 @@ export async function checkParity(
     const send = async (base: string) => {
       const init: RequestInit = { method: request.method ?? "GET" };
       if (request.body !== undefined) init.body = request.body;
-      if (request.headers) init.headers = { "content-type": "application/json" };
+      if (request.headers) {
+        init.headers = Object.fromEntries(
+          Object.entries(request.headers).filter(
+            (entry): entry is [string, string] => typeof entry[1] === "string",
+          ),
+        );
+      }
       const response = await fetch(`${base}${request.path ?? "/"}`, init);
       return { status: response.status, body: (await response.json()) as unknown };
     };

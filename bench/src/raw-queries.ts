@@ -4,6 +4,7 @@ type UserRow = {
   id: number;
   name: string;
   email: string;
+  role: "user" | "admin";
   created_at: number;
   updated_at: number;
   version: number;
@@ -29,6 +30,7 @@ export type UserJson = {
   id: number;
   name: string;
   email: string;
+  role: "user" | "admin";
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -102,6 +104,7 @@ function toUser(row: UserRow): UserJson {
     id: row.id,
     name: row.name,
     email: row.email,
+    role: row.role,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
     version: row.version,

@@ -35,6 +35,31 @@ export function resultsTable(results: ScenarioResult[]): string {
   return markdownTable(header, rows);
 }
 
+/** With `--baseline`: this commit against the other, scenario by scenario. */
+export function baselineTable(results: ScenarioResult[], commit: string): string {
+  const header = [
+    "scenario",
+    "this commit req/s",
+    `${commit} req/s`,
+    "this/baseline",
+    "p50 ms (this / baseline)",
+  ];
+  const rows = results.flatMap((result) =>
+    result.baseline
+      ? [
+          [
+            result.name,
+            formatRate(result.project.requestsPerSecond),
+            formatRate(result.baseline.requestsPerSecond),
+            formatRatio(result.project.requestsPerSecond / Math.max(result.baseline.requestsPerSecond, 1e-9)),
+            `${formatMs(result.project.p50Ms)} / ${formatMs(result.baseline.p50Ms)}`,
+          ],
+        ]
+      : [],
+  );
+  return markdownTable(header, rows);
+}
+
 export function targetsTable(targets: Target[]): string {
   const rows = targets.map((target) => [
     target.name,

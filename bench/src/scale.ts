@@ -5,13 +5,14 @@ import { formatMs, formatRate, formatRatio, markdownTable } from "./format.ts";
 import { type LoadResult, measureInRounds } from "./load.ts";
 import { describeMachine } from "./report.ts";
 import type { Scenario } from "./scenarios.ts";
-import { startProjectServer } from "./servers.ts";
+import { adminAuthorization, startProjectServer } from "./servers.ts";
 
 const pageOf =
-  (cursor: () => number | null): Scenario["request"] =>
+  (cursor: () => number | null, authorization: string): Scenario["request"] =>
   () => ({
     method: "GET",
     path: `/trpc/users.list?input=${encodeURIComponent(JSON.stringify({ limit: 20, cursor: cursor(), withItems: true }))}`,
+    headers: { authorization },
   });
 
 /**
@@ -27,15 +28,16 @@ export async function runScale(options: BenchOptions, log: (message: string) => 
   using databases = await prepareDatabases({ users, itemsPerUser: 0 });
   log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
   const deepFrom = Math.floor(users * 0.9);
+  const server = await startProjectServer(databases.projectPath, { admin: true });
+  const authorization = await adminAuthorization(server.url);
   const scenarios: Scenario[] = [
-    { name: "users.list first page", callsPerRequest: 1, request: pageOf(() => null) },
+    { name: "users.list first page", callsPerRequest: 1, request: pageOf(() => null, authorization) },
     {
       name: `users.list deep page (cursor > ${deepFrom})`,
       callsPerRequest: 1,
-      request: pageOf(() => deepFrom + Math.floor(Math.random() * (users - deepFrom - 20))),
+      request: pageOf(() => deepFrom + Math.floor(Math.random() * (users - deepFrom - 20)), authorization),
     },
   ];
-  const server = await startProjectServer(databases.projectPath);
   const results: LoadResult[] = [];
   let exported: ExportMemory | undefined;
   try {
@@ -44,7 +46,8 @@ export async function runScale(options: BenchOptions, log: (message: string) => 
       if (result) results.push(result);
     if (options.scaleExport) {
       log("exporting every user with the CLI");
-      exported = await measureExport({ url: server.url, serverPid: server.pid, dir: databases.dir });
+      const token = authorization.slice("Bearer ".length);
+      exported = await measureExport({ url: server.url, serverPid: server.pid, dir: databases.dir, token });
     }
   } finally {
     await server.stop();

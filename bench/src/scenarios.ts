@@ -10,9 +10,12 @@ export type Scenario = {
   writes?: true;
 };
 
-export type ScenarioData = { users: number };
+export type ScenarioData = {
+  users: number;
+  /** `Bearer <token>` of the admin every request calls as (servers without accounts ignore it). */
+  authorization?: string | undefined;
+};
 
-const json = { "content-type": "application/json" };
 const batchSize = 10;
 /** Distinct per bench process, so creates never collide with rows of an earlier run on a reused file. */
 const runStamp = Date.now().toString(36);
@@ -28,7 +31,13 @@ function trpcGet(path: string, input: unknown, batch = false): string {
 
 /** The issue's scenarios, in run order: reads first, so creates do not change what reads see. */
 export function buildScenarios(data: ScenarioData): Scenario[] {
-  const get = (path: () => string) => (): autocannon.Request => ({ method: "GET", path: path() });
+  const auth: Record<string, string> = data.authorization ? { authorization: data.authorization } : {};
+  const json = { ...auth, "content-type": "application/json" };
+  const get = (path: () => string) => (): autocannon.Request => ({
+    method: "GET",
+    path: path(),
+    headers: auth,
+  });
   return [
     {
       name: "users.byId",

@@ -6,7 +6,18 @@ import { nodeFlags } from "./node-flags.ts";
 const projectMain = fileURLToPath(new URL("../../apps/server/dist/main.js", import.meta.url));
 const rawMain = fileURLToPath(new URL("./raw-server.ts", import.meta.url));
 
-export type Target = "project" | "raw";
+export type Target = "project" | "raw" | "baseline";
+
+/** The admin the measured server starts with; every scenario calls as it (one session). */
+export const benchAdmin = { email: "bench-admin@example.com", password: "bench admin password" };
+
+export type ProjectServerOptions = {
+  /** Start with ADMIN_EMAIL/ADMIN_PASSWORD (not when migrating a file about to be seeded: the seed writes ids from 1). */
+  admin?: boolean;
+  /** Another build's main.js (`--baseline`). */
+  entry?: string;
+  target?: Target;
+};
 
 export type RunningServer = {
   target: Target;
@@ -33,8 +44,15 @@ export function buildProjectServer(): void {
  * Starts `node apps/server/dist/main.js` as `npm start` does, in production, on the given SQLite file.
  * Migrations run at start; warn-level logs keep request logging out of the measurement.
  */
-export function startProjectServer(dbPath: string): Promise<RunningServer> {
-  return startNode("project", projectMain, (port) => ({
+export function startProjectServer(
+  dbPath: string,
+  options: ProjectServerOptions = {},
+): Promise<RunningServer> {
+  const admin: Record<string, string> = options.admin
+    ? { ADMIN_EMAIL: benchAdmin.email, ADMIN_PASSWORD: benchAdmin.password }
+    : {};
+  return startNode(options.target ?? "project", options.entry ?? projectMain, (port) => ({
+    ...admin,
     DATABASE_URL: `sqlite:${dbPath}`,
     PORT: String(port),
     HOST: "127.0.0.1",
@@ -123,4 +141,21 @@ function findFreePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Signs in as the bench admin and returns the `Authorization` header value for its session. */
+export async function adminAuthorization(url: string): Promise<string> {
+  const response = await fetch(`${url}/trpc/auth.signIn`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(benchAdmin),
+  });
+  const answer: unknown = await response.json();
+  const token =
+    typeof answer === "object" && answer !== null
+      ? JSON.stringify(answer).match(/"token":"(uis_[\w-]+)"/)?.[1]
+      : undefined;
+  if (!response.ok || !token)
+    throw new Error(`signing in as the bench admin failed: ${JSON.stringify(answer)}`);
+  return `Bearer ${token}`;
 }

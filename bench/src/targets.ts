@@ -1,7 +1,14 @@
 import { formatMb, formatRatio } from "./format.ts";
 import type { LoadResult } from "./load.ts";
 
-export type ScenarioResult = { name: string; callsPerRequest: number; project: LoadResult; raw: LoadResult };
+export type ScenarioResult = {
+  name: string;
+  callsPerRequest: number;
+  project: LoadResult;
+  raw: LoadResult;
+  /** With `--baseline`: the other commit's figures. */
+  baseline?: LoadResult | undefined;
+};
 
 export type Target = { name: string; goal: string; actual: string; met: boolean };
 
