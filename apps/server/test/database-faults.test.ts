@@ -2,7 +2,7 @@ import { createOrm, type Dialect, type Orm } from "@app/db";
 import { adminUrls, createScratchDatabase, testedDialects } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
 import { startTestServer } from "./support/harness.ts";
-import { startServerProcess } from "./support/server-process.ts";
+import { startAdminServerProcess } from "./support/server-process.ts";
 import { type OutageMode, startTcpProxy } from "./support/tcp-proxy.ts";
 
 /** What each server database needs for the faults: how to kill its sessions, how to lock `users`. */
@@ -63,8 +63,14 @@ const silentQueryMs = statementTimeoutMs + connectTimeoutMs;
 type Outcome = { status: number; ms: number; startedAt: number };
 const callGuardMs = 15_000;
 
-/** One call over plain HTTP, picked by `n`: a write in a transaction, a list, or a read by id. */
-async function callOnce(url: string, n: number): Promise<Outcome> {
+/** A server to call, and the admin's credential every call carries (`adminHeaders`). */
+type Target = { url: string; adminHeaders: Record<string, string> };
+
+/**
+ * One call over plain HTTP as the admin, picked by `n`: a write in a transaction, a list, or a
+ * read by id (the admin, user 1). Each first looks up the caller's session in the database.
+ */
+async function callOnce({ url, adminHeaders }: Target, n: number): Promise<Outcome> {
   const startedAt = Date.now();
   const signal = AbortSignal.timeout(callGuardMs);
   const input = (value: unknown) => encodeURIComponent(JSON.stringify(value));
@@ -72,11 +78,12 @@ async function callOnce(url: string, n: number): Promise<Outcome> {
     n % 3 === 0
       ? fetch(`${url}/trpc/users.create`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...adminHeaders },
           body: JSON.stringify({ name: `U${n}`, email: `u${n}-${startedAt}@example.com` }),
           signal,
         })
       : fetch(`${url}/trpc/${n % 3 === 1 ? "users.list" : "users.byId"}?input=${input({ id: 1 })}`, {
+          headers: adminHeaders,
           signal,
         });
   try {
@@ -89,7 +96,7 @@ async function callOnce(url: string, n: number): Promise<Outcome> {
 }
 
 /** `workers` callers, each calling again as soon as it has an answer, until `stop` resolves. */
-async function runLoad(url: string, workers: number, stop: Promise<unknown>): Promise<Outcome[]> {
+async function runLoad(target: Target, workers: number, stop: Promise<unknown>): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   let stopped = false;
   void stop.then(() => {
@@ -98,17 +105,17 @@ async function runLoad(url: string, workers: number, stop: Promise<unknown>): Pr
   let n = 0;
   await Promise.all(
     Array.from({ length: workers }, async () => {
-      while (!stopped) outcomes.push(await callOnce(url, n++));
+      while (!stopped) outcomes.push(await callOnce(target, n++));
     }),
   );
   return outcomes;
 }
 
 /** Polls until a read succeeds and returns how long that took, in ms. */
-async function timeToRecover(url: string, limitMs = 10_000): Promise<number> {
+async function timeToRecover(target: Target, limitMs = 10_000): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < limitMs) {
-    if ((await callOnce(url, 1)).status === 200) return Date.now() - started;
+    if ((await callOnce(target, 1)).status === 200) return Date.now() - started;
     await sleep(20);
   }
   throw new Error(`no successful call within ${limitMs} ms`);
@@ -119,10 +126,10 @@ async function timeToRecover(url: string, limitMs = 10_000): Promise<number> {
  * pool that must open every connection afresh (a handshake each, slow on a loaded machine) may
  * outlast the 500 ms wait for a connection once; recovering means a burst soon succeeds whole.
  */
-async function burstAfterRecovery(url: string, count: number): Promise<number[]> {
+async function burstAfterRecovery(target: Target, count: number): Promise<number[]> {
   let statuses: number[] = [];
   for (let attempt = 0; attempt < 5; attempt++) {
-    statuses = (await Promise.all(Array.from({ length: count }, (_, n) => callOnce(url, n)))).map(
+    statuses = (await Promise.all(Array.from({ length: count }, (_, n) => callOnce(target, n)))).map(
       (o) => o.status,
     );
     if (statuses.every((status) => status === 200)) break;
@@ -171,13 +178,13 @@ for (const { dialect, skip } of serverDatabases) {
     it("survives its sessions being terminated under load, answering 200 or a quick 503", async () => {
       await using database = await createScratchDatabase(dialect);
       const name = new URL(database.url).pathname.slice(1);
-      await using server = await startServerProcess({
+      await using server = await startAdminServerProcess({
         DATABASE_URL: database.url,
         DATABASE_POOL_MAX: "5",
         DATABASE_CONNECT_TIMEOUT_MS: String(connectTimeoutMs),
       });
       const pid = server.child.pid;
-      expect((await callOnce(server.url, 0)).status).toBe(200);
+      expect((await callOnce(server, 0)).status).toBe(200);
 
       let terminated = 0;
       const outcomes = await withConnection(adminUrls[dialect], async (admin) => {
@@ -189,9 +196,9 @@ for (const { dialect, skip } of serverDatabases) {
             await sleep(50);
           }
         })();
-        return runLoad(server.url, 8, terminating);
+        return runLoad(server, 8, terminating);
       });
-      const recoveryMs = await timeToRecover(server.url);
+      const recoveryMs = await timeToRecover(server);
       console.log(JSON.stringify({ terminated, recoveryMs, ...summarize(outcomes) }));
 
       expect(terminated).toBeGreaterThan(10);
@@ -199,7 +206,7 @@ for (const { dialect, skip } of serverDatabases) {
       expect(server.child.pid).toBe(pid);
       expect(server.child.exitCode).toBeNull();
       // Nothing needs restarting: the pool opens fresh connections by itself, more than poolMax of them.
-      expect(await burstAfterRecovery(server.url, 12)).toEqual(Array(12).fill(200));
+      expect(await burstAfterRecovery(server, 12)).toEqual(Array(12).fill(200));
     });
 
     it.each<OutageMode>(["refuse", "reset", "blackhole"])(
@@ -208,14 +215,14 @@ for (const { dialect, skip } of serverDatabases) {
         await using database = await createScratchDatabase(dialect);
         const target = new URL(database.url);
         await using proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
-        await using server = await startServerProcess({
+        await using server = await startAdminServerProcess({
           DATABASE_URL: proxy.rewrite(database.url),
           DATABASE_POOL_MAX: String(poolMax),
           DATABASE_CONNECT_TIMEOUT_MS: String(connectTimeoutMs),
           DATABASE_STATEMENT_TIMEOUT_MS: String(statementTimeoutMs),
         });
         const pid = server.child.pid;
-        expect((await callOnce(server.url, 0)).status).toBe(200);
+        expect((await callOnce(server, 0)).status).toBe(200);
         // A partition lasts well past the silent-query timeout, so a call that waited for the heal
         // would show.
         const outageMs = mode === "blackhole" ? 3 * silentQueryMs + failFastMs : 2_000;
@@ -225,7 +232,7 @@ for (const { dialect, skip } of serverDatabases) {
         let healthDuringOutage = 0;
         let closedByServerDuringOutage = 0;
         const outcomes = await runLoad(
-          server.url,
+          server,
           8,
           (async () => {
             await sleep(500);
@@ -241,7 +248,7 @@ for (const { dialect, skip } of serverDatabases) {
             await sleep(300);
           })(),
         );
-        const recoveryMs = await timeToRecover(server.url);
+        const recoveryMs = await timeToRecover(server);
         const startedDuring = outcomes.filter((o) => o.startedAt >= cutAt && o.startedAt < restoredAt);
         const inFlightAtCut = outcomes.filter((o) => o.startedAt < cutAt && o.startedAt + o.ms > cutAt);
         console.log(
@@ -288,19 +295,19 @@ for (const { dialect, skip } of serverDatabases) {
         },
         dialect,
       );
-      expect((await callOnce(server.url, 0)).status).toBe(200);
+      expect((await callOnce(server, 0)).status).toBe(200);
       // Two calls take both connections and wait for the lock (statement timeout); the rest wait
       // for a connection (connect timeout). Every one must end with a 503 within both bounds.
       const outcomes = await withConnection(server.config.DATABASE_URL, (locker) =>
         locker.em.fork().transactional(async (tx) => {
           await tx.execute(faults.lockUsers);
-          return Promise.all(Array.from({ length: 8 }, (_, n) => callOnce(server.url, n)));
+          return Promise.all(Array.from({ length: 8 }, (_, n) => callOnce(server, n)));
         }),
       );
       console.log(JSON.stringify(summarize(outcomes)));
       expect(outcomes.map((o) => o.status)).toEqual(Array(8).fill(503));
       expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(1_000 + connectTimeoutMs + 1_000);
-      expect(await burstAfterRecovery(server.url, 6)).toEqual(Array(6).fill(200));
+      expect(await burstAfterRecovery(server, 6)).toEqual(Array(6).fill(200));
     });
   });
 }

@@ -4,14 +4,15 @@ import { join } from "node:path";
 import { createClient } from "@app/client";
 import { createOrm } from "@app/db";
 import { afterAll, describe, expect, it } from "vitest";
-import { startServerProcess } from "./support/server-process.ts";
+import { testAdmin } from "./support/harness.ts";
+import { startAdminServerProcess } from "./support/server-process.ts";
 
 const folder = mkdtempSync(join(tmpdir(), "durability-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 /** Writes users (each with one item) from `workers` concurrent loops until `signal` aborts; returns what was acknowledged. */
-async function writeUntilAborted(url: string, round: number, signal: AbortSignal) {
-  const client = createClient({ url, maxBatchSize: 1 });
+async function writeUntilAborted(url: string, token: string, round: number, signal: AbortSignal) {
+  const client = createClient({ url, token, maxBatchSize: 1 });
   const acknowledged: { email: string; itemTitle: string }[] = [];
   const worker = async (w: number) => {
     for (let i = 0; !signal.aborted; i++) {
@@ -52,9 +53,10 @@ describe("durability on SQLite under SIGKILL", () => {
     const url = `sqlite:${join(folder, "app.db")}`;
     const everAcknowledged: { email: string; itemTitle: string }[] = [];
     for (let round = 0; round < 4; round++) {
-      const server = await startServerProcess({ DATABASE_URL: url, LOG_LEVEL: "info" });
+      // Each start ensures the admin (created once, then kept) and signs in as it.
+      const server = await startAdminServerProcess({ DATABASE_URL: url, LOG_LEVEL: "info" });
       const stop = new AbortController();
-      const load = writeUntilAborted(server.url, round, stop.signal);
+      const load = writeUntilAborted(server.url, server.adminToken, round, stop.signal);
       await new Promise((resolve) => setTimeout(resolve, 400 + 150 * round));
       expect(await server.stop("SIGKILL")).toBeNull(); // killed, not exited
       stop.abort();
@@ -68,6 +70,10 @@ describe("durability on SQLite under SIGKILL", () => {
       const stored = new Set(rows.map((row) => `${row.email}|${row.title}`));
       const lost = everAcknowledged.filter((w) => !stored.has(`${w.email}|${w.itemTitle}`));
       expect(lost).toEqual([]);
+      // The admin account made at the first start survives every kill, once (it owns no items).
+      expect(rows.filter((row) => row.email === testAdmin.email)).toEqual([
+        { email: testAdmin.email, title: null },
+      ]);
     }
     console.info(`durability: ${everAcknowledged.length} acknowledged writes over 4 SIGKILLs, none lost`);
   });

@@ -7,17 +7,22 @@ import { expect, it } from "vitest";
 const timeout = 60_000;
 
 import { tally } from "./support/harness.ts";
-import { startServerProcess } from "./support/server-process.ts";
+import { adminEnv, signInAsAdmin, startServerProcess } from "./support/server-process.ts";
 
-/** Two server processes on one fresh database, started at the same moment (both migrate). */
+/**
+ * Two server processes on one fresh database, started at the same moment (both migrate, both
+ * ensure the admin account), and a client for each, signed in as that admin through server one:
+ * the session works on both, since they share the database.
+ */
 async function startTwoServers(dialect: Dialect) {
   const database = await createScratchDatabase(dialect);
-  const env = { DATABASE_URL: database.url };
+  const env = { DATABASE_URL: database.url, ...adminEnv };
   const [one, two] = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+  const token = await signInAsAdmin(one.url);
   return {
     clients: [
-      createClient({ url: one.url, maxBatchSize: 1 }),
-      createClient({ url: two.url, maxBatchSize: 1 }),
+      createClient({ url: one.url, token, maxBatchSize: 1 }),
+      createClient({ url: two.url, token, maxBatchSize: 1 }),
     ] as const,
     async [Symbol.asyncDispose]() {
       await Promise.all([one.stop(), two.stop()]);
@@ -59,9 +64,11 @@ await describeEachDatabase("several servers on one database", (dialect) => {
       ),
     );
     const ids = written.map((u) => u.id).sort((x, y) => x - y);
+    const admin = await a.auth.me.query();
     for (const client of [a, b]) {
       const listed = (await client.users.list.query({ limit: 100 })).items.map((u) => u.id);
-      expect(listed).toEqual(ids);
+      // The admin both servers ensured at start-up comes first, exactly once; then every write.
+      expect(listed).toEqual([admin.id, ...ids]);
     }
   });
 });

@@ -5,12 +5,21 @@ import { expectClientError, startTestServer } from "./support/harness.ts";
 await describeEachDatabase("users and items over HTTP", (dialect) => {
   it("runs the seed chapter's flow: create, list, read with items, add item, update, delete", async () => {
     await using server = await startTestServer({}, dialect);
-    const { client } = server;
+    const { client, admin } = server;
+    // The admin the server started with is user 1; an account it creates is a plain user.
+    expect(admin).toMatchObject({ id: 1, name: "Admin", email: "admin@example.org", role: "admin" });
     const ann = await client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
-    expect(ann).toMatchObject({ id: 1, name: "Ann", email: "ann@example.com", version: 1, items: [] });
+    expect(ann).toMatchObject({
+      id: 2,
+      name: "Ann",
+      email: "ann@example.com",
+      role: "user",
+      version: 1,
+      items: [],
+    });
 
     const list = await client.users.list.query();
-    expect(list.items.map((u) => u.email)).toEqual(["ann@example.com"]);
+    expect(list.items.map((u) => u.email)).toEqual(["admin@example.org", "ann@example.com"]);
 
     const item = await client.items.create.mutate({ userId: ann.id, title: "Notebook", description: "A5" });
     expect(item).toMatchObject({ title: "Notebook", description: "A5", ownerId: ann.id });
@@ -23,12 +32,13 @@ await describeEachDatabase("users and items over HTTP", (dialect) => {
     expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(ann.updatedAt));
 
     expect(await client.users.delete.mutate({ id: ann.id })).toEqual({ id: ann.id });
-    expect((await client.users.list.query()).items).toEqual([]);
+    expect((await client.users.list.query()).items.map((u) => u.id)).toEqual([admin.id]);
     expect(await server.count("items")).toBe(0);
   });
 
   it("answers CONFLICT (409) for an email taken in any letter case, and writes nothing", async () => {
     await using server = await startTestServer({}, dialect);
+    const before = await server.count("users"); // the admin
     await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     const error = await expectClientError(
       server.client.users.create.mutate({ name: "Impostor", email: "  ANN@Example.com " }),
@@ -36,7 +46,7 @@ await describeEachDatabase("users and items over HTTP", (dialect) => {
     );
     expect(error.data?.httpStatus).toBe(409);
     expect(error.message).toBe("A user with email ann@example.com already exists");
-    expect(await server.count("users")).toBe(1);
+    expect(await server.count("users")).toBe(before + 1);
   });
 
   it("answers NOT_FOUND (404) naming what is missing", async () => {
@@ -55,13 +65,14 @@ await describeEachDatabase("users and items over HTTP", (dialect) => {
 
   it("answers BAD_REQUEST (400) with the failing fields in error.data", async () => {
     await using server = await startTestServer({}, dialect);
+    const before = await server.count("users"); // the admin
     const error = await expectClientError(
       server.client.users.create.mutate({ name: "x".repeat(101), email: "not-an-email" }),
       "BAD_REQUEST",
     );
     expect(error.data?.httpStatus).toBe(400);
     expect(Object.keys(error.data?.zodError?.fieldErrors ?? {}).sort()).toEqual(["email", "name"]);
-    expect(await server.count("users")).toBe(0);
+    expect(await server.count("users")).toBe(before);
   });
 
   it("leaves no trace of a mutation that fails part-way", async () => {
@@ -125,7 +136,8 @@ await describeEachDatabase("search and email rules on every database", (dialect)
     const names = async (search: string) =>
       (await client.users.list.query({ search })).items.map((u) => u.name).sort();
     expect(await names("SMITH")).toEqual(["Ann Smith", "Bob"]);
-    expect(await names("eXample")).toEqual(["Ann Smith", "Carl"]);
+    // The admin (admin@example.org) matches too.
+    expect(await names("eXample")).toEqual(["Admin", "Ann Smith", "Carl"]);
     expect(await names("b_s")).toEqual(["Bob"]);
     expect(await names("100%")).toEqual([]);
     await client.users.create.mutate({ name: "Émile Ünal", email: "emile@example.org" });

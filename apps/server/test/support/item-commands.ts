@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { expect } from "vitest";
 import {
+  callerOf,
   expectAgreement,
   expectFailure,
   expectSuccess,
@@ -17,12 +18,20 @@ import {
 /** A description to send: text, null (none), or left out. */
 const description = fc.option(fc.option(text(40), { nil: null }), { nil: undefined });
 
-const createItem = fc.record({ target, title: text(40), description }).map(
+/** Whose item to create: a user's (named by `userId`, maybe missing), or the caller's (no `userId`). */
+const itemOwner = fc.oneof(
+  { arbitrary: target, weight: 5 },
+  { arbitrary: fc.constant("caller" as const), weight: 1 },
+);
+
+const createItem = fc.record({ target: itemOwner, title: text(40), description }).map(
   (c): ModelCommand => ({
     check: () => true,
     async run(model, real) {
-      const owner = c.target === null ? undefined : pickUser(model, c.target);
-      const input = { userId: owner?.id ?? missingId, title: c.title, description: c.description };
+      const owner =
+        c.target === "caller" ? callerOf(model) : c.target === null ? undefined : pickUser(model, c.target);
+      const fields = { title: c.title, description: c.description };
+      const input = c.target === "caller" ? fields : { userId: owner?.id ?? missingId, ...fields };
       const outcome = await outcomeOf(real.server.client.items.create.mutate(input));
       if (!owner) expectFailure(outcome, "NOT_FOUND");
       else {

@@ -6,8 +6,20 @@ import { oddStorableString } from "./hostile-values.ts";
 
 /** What the database should hold, kept by the model-based test beside the real server. */
 export type ModelItem = { id: number; title: string; description: string | null };
-export type ModelUser = { id: number; name: string; email: string; version: number; items: ModelItem[] };
-export type Model = { users: ModelUser[] };
+export type ModelUser = {
+  id: number;
+  name: string;
+  email: string;
+  role: "user" | "admin";
+  version: number;
+  items: ModelItem[];
+};
+/**
+ * `users` includes the admin the server started with, whose session every command calls with:
+ * its id is `callerId`. It may be renamed and own items like anyone, but is never deleted, since
+ * that would end the session of every later command (deleting an account ends its sessions).
+ */
+export type Model = { users: ModelUser[]; callerId: number };
 export type Real = { server: TestServer };
 export type ModelCommand = fc.AsyncCommand<Model, Real>;
 
@@ -43,10 +55,10 @@ async function readAll(server: TestServer): Promise<ModelUser[]> {
   let cursor: number | null = null;
   do {
     const page = await server.client.users.list.query({ limit: 100, cursor, withItems: true });
-    for (const { id, name, email, version, items = [] } of page.items) {
+    for (const { id, name, email, role, version, items = [] } of page.items) {
       for (const item of items) expect(item.ownerId).toBe(id);
       const modelItems = items.map(({ id, title, description }) => ({ id, title, description }));
-      users.push({ id, name, email, version, items: modelItems });
+      users.push({ id, name, email, role, version, items: modelItems });
     }
     cursor = page.nextCursor;
   } while (cursor !== null);
@@ -63,6 +75,19 @@ export async function expectAgreement(model: Model, { server }: Real): Promise<v
 /** The n-th user of the model (wrapping), or undefined when there is none. */
 export function pickUser(model: Model, n: number): ModelUser | undefined {
   return model.users[n % Math.max(model.users.length, 1)];
+}
+
+/** The n-th user other than the caller (wrapping), or undefined when there is none. */
+export function pickOtherUser(model: Model, n: number): ModelUser | undefined {
+  const others = model.users.filter((user) => user.id !== model.callerId);
+  return others[n % Math.max(others.length, 1)];
+}
+
+/** The caller's own account in the model (the admin every command calls as). */
+export function callerOf(model: Model): ModelUser {
+  const caller = model.users.find((user) => user.id === model.callerId);
+  if (!caller) throw new Error(`the caller ${model.callerId} is missing from the model`);
+  return caller;
 }
 
 /** The n-th item of all users (wrapping), with its owner, or undefined when there is none. */

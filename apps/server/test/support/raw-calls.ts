@@ -81,3 +81,49 @@ export function errorBody(answer: RawAnswer): BadRequestBody["error"] {
     throw new Error(`not a tRPC error (${answer.status}): ${JSON.stringify(answer.body)}`);
   return body.error;
 }
+
+/** An admin account raw calls can be sent as: its id and its `Authorization` header. */
+export type RawCaller = { id: number; headers: Record<string, string> };
+
+/**
+ * Two admins to send raw calls as, kept working. A payload that turns out valid may delete an
+ * account or demote it (`users.delete`, `users.update` with a role): `callerFor(id)` picks an admin
+ * other than the account `id` names, so no call removes its own sender; `restore()`, run after a
+ * call that may have changed accounts, replaces an admin that lost its access by a new account,
+ * signed up and promoted by the other. Between them, one admin always works.
+ */
+export async function adminCallers(server: TestServer) {
+  let serial = 0;
+  const callers: RawCaller[] = [{ id: server.admin.id, headers: server.adminHeaders }];
+  const stillAdmin = async (caller: RawCaller) => {
+    const me = await fetch(`${server.url}/trpc/auth.me`, { headers: caller.headers });
+    const body = (await me.json()) as { result?: { data?: { role?: string } } };
+    return me.status === 200 && body.result?.data?.role === "admin";
+  };
+  const newAdmin = async (promoter: RawCaller): Promise<RawCaller> => {
+    serial += 1;
+    const { user, token } = await server.signUp(`Fuzz admin ${serial}`, `fuzz-admin-${serial}@example.net`);
+    const promoted = await callRaw(server.url, usersUpdate, { id: user.id, role: "admin" }, promoter.headers);
+    if (promoted.status !== 200)
+      throw new Error(`could not promote ${user.id}: ${JSON.stringify(promoted.body)}`);
+    return { id: user.id, headers: { authorization: `Bearer ${token}` } };
+  };
+  callers.push(await newAdmin(callers[0] as RawCaller));
+  return {
+    /** An admin whose own account is not `named`. */
+    callerFor(named: number | undefined): RawCaller {
+      const caller = callers.find((c) => c.id !== named);
+      if (!caller) throw new Error("no admin to call as");
+      return caller;
+    },
+    /** Replaces any admin that was deleted, demoted or signed out since the last check. */
+    async restore(): Promise<void> {
+      const working = await Promise.all(callers.map(stillAdmin));
+      const promoter = callers.find((_, i) => working[i]);
+      if (!promoter) throw new Error("every admin lost its access at once");
+      for (const [i, ok] of working.entries()) if (!ok) callers[i] = await newAdmin(promoter);
+    },
+  };
+}
+
+const usersUpdate: ProcedureSpec = { path: "users.update", kind: "mutation", schema: updateUserInput };

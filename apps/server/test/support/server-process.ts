@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { createClient } from "@app/client";
+import { testAdmin } from "./harness.ts";
 
 const main = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 
@@ -48,4 +50,42 @@ export function startServerProcess(env: Record<string, string>, entry = main): P
     });
     void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
   });
+}
+
+/** What a server process needs to create the test admin at start-up (an existing one is kept). */
+export const adminEnv: Record<string, string> = {
+  ADMIN_EMAIL: testAdmin.email,
+  ADMIN_PASSWORD: testAdmin.password,
+};
+
+/** A server process started with the test admin, and that admin's session on it. */
+export type AdminServerProcess = ServerProcess & {
+  /** The admin's session token: valid on every server that shares the database. */
+  adminToken: string;
+  /** `Authorization: Bearer` with the admin's session, for raw HTTP calls. */
+  adminHeaders: Record<string, string>;
+};
+
+/**
+ * `startServerProcess` with ADMIN_EMAIL and ADMIN_PASSWORD set (`env` may override them), then
+ * signed in as that admin: what a test that calls the API of a real process needs since accounts.
+ */
+export async function startAdminServerProcess(
+  env: Record<string, string>,
+  entry = main,
+): Promise<AdminServerProcess> {
+  const server = await startServerProcess({ ...adminEnv, ...env }, entry);
+  try {
+    const adminToken = await signInAsAdmin(server.url);
+    return { ...server, adminToken, adminHeaders: { authorization: `Bearer ${adminToken}` } };
+  } catch (error) {
+    await server.stop("SIGKILL");
+    throw error;
+  }
+}
+
+/** Signs in as the test admin on a running server and returns the session token. */
+export async function signInAsAdmin(url: string): Promise<string> {
+  const { token } = await createClient({ url }).auth.signIn.mutate(testAdmin);
+  return token;
 }

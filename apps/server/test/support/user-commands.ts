@@ -8,6 +8,7 @@ import {
   maxId,
   missingId,
   outcomeOf,
+  pickOtherUser,
   pickUser,
   target,
   text,
@@ -23,7 +24,10 @@ const email = fc
 
 const normalize = (address: string) => address.trim().toLowerCase();
 
-const createUser = fc.record({ name: text(30), email }).map(
+/** A role to give a new account, or none (then it is a plain user). */
+const role = fc.option(fc.constantFrom("user" as const, "admin" as const), { nil: undefined, freq: 2 });
+
+const createUser = fc.record({ name: text(30), email, role }).map(
   (input): ModelCommand => ({
     check: () => true,
     async run(model, real) {
@@ -32,9 +36,10 @@ const createUser = fc.record({ name: text(30), email }).map(
       if (model.users.some((u) => u.email === address)) expectFailure(outcome, "CONFLICT");
       else {
         const user = expectSuccess(outcome);
-        expect(user).toMatchObject({ name: input.name.trim(), email: address, version: 1, items: [] });
+        const role = input.role ?? "user";
+        expect(user).toMatchObject({ name: input.name.trim(), email: address, role, version: 1, items: [] });
         expect(user.id).toBeGreaterThan(maxId(model.users.map((u) => u.id)));
-        model.users.push({ id: user.id, name: user.name, email: address, version: 1, items: [] });
+        model.users.push({ id: user.id, name: user.name, email: address, role, version: 1, items: [] });
       }
       await expectAgreement(model, real);
     },
@@ -73,6 +78,7 @@ const updateUser = fc
             id: user.id,
             name,
             email: address,
+            role: user.role,
             version: seen + (changed ? 1 : 0),
           });
           Object.assign(user, { name: updated.name, email: updated.email, version: updated.version });
@@ -83,11 +89,12 @@ const updateUser = fc
     }),
   );
 
+// Never the caller's own account (see Model): a missing target when there is no one else.
 const deleteUser = target.map(
   (n): ModelCommand => ({
     check: () => true,
     async run(model, real) {
-      const user = n === null ? undefined : pickUser(model, n);
+      const user = n === null ? undefined : pickOtherUser(model, n);
       const outcome = await outcomeOf(real.server.client.users.delete.mutate({ id: user?.id ?? missingId }));
       if (!user) expectFailure(outcome, "NOT_FOUND");
       else {
