@@ -50,6 +50,18 @@ const badValues = {
   title: fc.oneof(notAString, fc.constant(null), blank, unstorable, tooLong(200, 100_000)),
   description: fc.oneof(notAString, unstorable, tooLong(2000, 100_000)),
   search: fc.oneof(notAString, fc.constant(null), unstorable, tooLong(254, 600)),
+  role: fc.oneof(
+    notAString,
+    fc.constant(null),
+    fc.constantFrom("", "Admin", "ADMIN", " admin", "user ", "root", "owner"),
+    oddString({ maxLength: 10 }).filter((s) => s !== "user" && s !== "admin"),
+  ),
+  /** A new password: 8 to 128 characters, taken as typed (blank ones of that length are valid). */
+  password: fc.oneof(notAString, fc.constant(null), fc.string({ maxLength: 7 }), tooLong(128, 2_000)),
+  /** A password to check (sign-in, the current one): anything from 1 to 128 characters. */
+  givenPassword: fc.oneof(notAString, fc.constant(null), fc.constant(""), tooLong(128, 2_000)),
+  tokenName: fc.oneof(notAString, fc.constant(null), blank, unstorable, tooLong(100, 100_000)),
+  days: fc.oneof(badNumber, fc.integer({ min: 3651 }), notANumber, fc.constant(null)),
   withItems: fc.oneof(
     fc.constantFrom("true", 1, 0, null),
     notANumber.filter((v) => typeof v !== "boolean"),
@@ -60,8 +72,8 @@ type FieldKind = keyof typeof badValues;
 /** A valid input for each procedure, and which of its fields to spoil (and how). */
 const validInputs: Record<string, { input: Record<string, unknown>; fields: Record<string, FieldKind> }> = {
   "users.create": {
-    input: { name: "Ann", email: "ann@example.com" },
-    fields: { name: "name", email: "email" },
+    input: { name: "Ann", email: "ann@example.com", role: "user", password: "a long password" },
+    fields: { name: "name", email: "email", role: "role", password: "password" },
   },
   "users.list": {
     input: { limit: 10, search: "ann", withItems: true },
@@ -69,8 +81,22 @@ const validInputs: Record<string, { input: Record<string, unknown>; fields: Reco
   },
   "users.byId": { input: { id: 1 }, fields: { id: "id" } },
   "users.update": {
-    input: { id: 1, name: "Ann", email: "ann@example.com", version: 1 },
-    fields: { id: "id", name: "name", email: "email", version: "version" },
+    input: {
+      id: 1,
+      name: "Ann",
+      email: "ann@example.com",
+      role: "admin",
+      password: "a long password",
+      version: 1,
+    },
+    fields: {
+      id: "id",
+      name: "name",
+      email: "email",
+      role: "role",
+      password: "password",
+      version: "version",
+    },
   },
   "users.delete": { input: { id: 1 }, fields: { id: "id" } },
   "items.create": {
@@ -87,6 +113,23 @@ const validInputs: Record<string, { input: Record<string, unknown>; fields: Reco
     fields: { id: "id", title: "title", description: "description" },
   },
   "items.delete": { input: { id: 1 }, fields: { id: "id" } },
+  "auth.signUp": {
+    input: { name: "Ann", email: "ann@example.com", password: "a long password" },
+    fields: { name: "name", email: "email", password: "password" },
+  },
+  "auth.signIn": {
+    input: { email: "ann@example.com", password: "a long password" },
+    fields: { email: "email", password: "givenPassword" },
+  },
+  "auth.changePassword": {
+    input: { currentPassword: "the old password", newPassword: "a new password" },
+    fields: { currentPassword: "givenPassword", newPassword: "password" },
+  },
+  "auth.tokens.create": {
+    input: { name: "backup script", expiresInDays: 30 },
+    fields: { name: "tokenName", expiresInDays: "days" },
+  },
+  "auth.tokens.revoke": { input: { id: 1 }, fields: { id: "id" } },
 };
 
 export type SpoiledCall = { procedure: ProcedureSpec; field: string; payload: Record<string, unknown> };

@@ -70,6 +70,11 @@ export const suspiciousKey = fc.oneof(
     "cursor",
     "search",
     "withItems",
+    "role",
+    "password",
+    "currentPassword",
+    "newPassword",
+    "expiresInDays",
   ),
   oddString({ maxLength: 8 }),
 );

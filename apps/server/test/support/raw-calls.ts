@@ -1,9 +1,13 @@
 import {
   byIdInput,
+  changePasswordInput,
+  createApiTokenInput,
   createItemInput,
   createUserInput,
   listItemsInput,
   listUsersInput,
+  signInInput,
+  signUpInput,
   updateItemInput,
   updateUserInput,
 } from "@app/api/schemas";
@@ -13,7 +17,10 @@ import type { TestServer } from "./harness.ts";
 /** One tRPC procedure as a raw HTTP caller sees it, with the schema that judges its input. */
 export type ProcedureSpec = { path: string; kind: "query" | "mutation"; schema: z.ZodType | null };
 
-/** Every procedure of the API. `health` takes no input, so any payload is ignored and it answers 200. */
+/**
+ * Every procedure of the API. `health`, `auth.signOut`, `auth.me` and `auth.tokens.list` take no
+ * input, so any payload is ignored.
+ */
 export const procedures: ProcedureSpec[] = [
   { path: "users.create", kind: "mutation", schema: createUserInput },
   { path: "users.list", kind: "query", schema: listUsersInput },
@@ -26,6 +33,14 @@ export const procedures: ProcedureSpec[] = [
   { path: "items.update", kind: "mutation", schema: updateItemInput },
   { path: "items.delete", kind: "mutation", schema: byIdInput },
   { path: "health", kind: "query", schema: null },
+  { path: "auth.signUp", kind: "mutation", schema: signUpInput },
+  { path: "auth.signIn", kind: "mutation", schema: signInInput },
+  { path: "auth.signOut", kind: "mutation", schema: null },
+  { path: "auth.me", kind: "query", schema: null },
+  { path: "auth.changePassword", kind: "mutation", schema: changePasswordInput },
+  { path: "auth.tokens.create", kind: "mutation", schema: createApiTokenInput },
+  { path: "auth.tokens.list", kind: "query", schema: null },
+  { path: "auth.tokens.revoke", kind: "mutation", schema: byIdInput },
 ];
 
 export type RawAnswer = { status: number; body: unknown };
@@ -53,12 +68,18 @@ export async function callRaw(
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
-/** Every row of both tables, straight from the database, in id order: "unchanged" means equal to this. */
-export async function snapshotRows(server: TestServer): Promise<{ users: unknown[]; items: unknown[] }> {
+/**
+ * Every row of the tables, straight from the database, in id order: "unchanged" means equal to
+ * this. Of sessions, which rows exist (their last use and expiry move as they are used).
+ */
+export async function snapshotRows(server: TestServer): Promise<Record<string, unknown[]>> {
   const em = server.orm.em.fork();
   return {
     users: await em.execute("select * from users order by id"),
     items: await em.execute("select * from items order by id"),
+    sessions: await em.execute("select id, user_id, token_hash, created_at from sessions order by id"),
+    apiTokens: await em.execute("select * from api_tokens order by id"),
+    signInAttempts: await em.execute("select * from sign_in_attempts order by id"),
   };
 }
 
@@ -87,10 +108,11 @@ export type RawCaller = { id: number; headers: Record<string, string> };
 
 /**
  * Two admins to send raw calls as, kept working. A payload that turns out valid may delete an
- * account or demote it (`users.delete`, `users.update` with a role): `callerFor(id)` picks an admin
- * other than the account `id` names, so no call removes its own sender; `restore()`, run after a
- * call that may have changed accounts, replaces an admin that lost its access by a new account,
- * signed up and promoted by the other. Between them, one admin always works.
+ * account or demote it (`users.delete`, `users.update` with a role), or end the session that sent
+ * it (`auth.signOut`): `callerFor(id)` picks an admin other than the account `id` names, so no call
+ * removes its own sender's account; `restore()`, run after a call that may have changed accounts or
+ * sessions, replaces an admin that lost its access by a new account, signed up (no sign-in, which
+ * the fuzzed sign-ins may have throttled) and promoted by the other. One admin always works.
  */
 export async function adminCallers(server: TestServer) {
   let serial = 0;
