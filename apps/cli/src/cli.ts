@@ -2,18 +2,23 @@ import { parseArgs } from "node:util";
 import { createClient } from "@app/client";
 import { globalOptions } from "./args.ts";
 import type { Command } from "./command.ts";
+import { loginCommand, logoutCommand, whoamiCommand } from "./commands/account.ts";
 import { exportCommand } from "./commands/export.ts";
 import { formatHelp } from "./commands/help.ts";
 import { importCommand } from "./commands/import.ts";
 import { itemsCreate, itemsDelete, itemsGet, itemsList, itemsUpdate } from "./commands/items.ts";
 import { usersCreate, usersDelete, usersGet, usersList, usersUpdate } from "./commands/users.ts";
 import type { Io } from "./context.ts";
+import { type CredentialSource, credentialsPath, looseMode, readCredential } from "./credentials.ts";
 import { describeFailure, exitCodes, UsageError } from "./errors.ts";
 import { formatJson } from "./output.ts";
 
 export type { Io } from "./context.ts";
 
 export const commands: ReadonlyArray<Command> = [
+  loginCommand,
+  logoutCommand,
+  whoamiCommand,
   usersList,
   usersGet,
   usersCreate,
@@ -36,6 +41,7 @@ export async function runCli(args: string[], io: Io): Promise<number> {
   const url = typeof values.url === "string" ? values.url : io.env.API_URL || defaultUrl;
   const words = positionals.filter((word) => word !== "help");
   const command = commands.find((candidate) => candidate.words.every((word, index) => words[index] === word));
+  let credential: CredentialSource = "none";
   try {
     if (values.help || positionals[0] === "help" || args.length === 0) {
       io.stdout.write(formatHelp(commands, words));
@@ -43,14 +49,41 @@ export async function runCli(args: string[], io: Io): Promise<number> {
     }
     if (!command) throw new UsageError(describeUnknown(words));
     checkUrl(url);
-    return await command.run({ client: createClient({ url }), url, json: values.json === true, io }, args);
+    const file = credentialsPath(io.env);
+    const { token, source } = pickCredential(io, file, url);
+    credential = source;
+    const client = createClient({ url, token });
+    const context = { client, url, json: values.json === true, io, credentials: { source, file } };
+    return await command.run(context, args);
   } catch (error) {
-    const { message, exitCode } = describeFailure(error, url);
+    const { message, exitCode } = describeFailure(error, {
+      url,
+      command: command?.words.join(" "),
+      credential,
+    });
     io.stderr.write(`${message}\n`);
     if (values.json === true)
       io.stdout.write(formatJson({ error: { message: message.split("\n")[0], exitCode } }));
     return exitCode;
   }
+}
+
+/**
+ * The token every call sends: API_TOKEN when set (a script's or CI's own, whatever `login`
+ * stored), else the one `login` stored for this server, else none.
+ */
+function pickCredential(io: Io, file: string, url: string): { token?: string; source: CredentialSource } {
+  const fromEnv = io.env.API_TOKEN?.trim();
+  if (fromEnv) return { token: fromEnv, source: "API_TOKEN" };
+  const stored = readCredential(file, url);
+  if (!stored) return { source: "none" };
+  const mode = looseMode(file);
+  if (mode !== undefined) {
+    io.stderr.write(
+      `Warning: ${file} can be read by others (mode ${mode.toString(8)}): run \`chmod 600 ${file}\`\n`,
+    );
+  }
+  return { token: stored.token, source: "login" };
 }
 
 /**

@@ -17,7 +17,7 @@ const pageSize = 100;
 export const exportCommand = defineCommand({
   words: "export",
   usage: "export [--with-items] [--format jsonl|csv] [--out FILE]",
-  summary: "Write every user (and its items) as JSON lines or CSV, ready for import",
+  summary: "Write every user (and its items) as JSON lines or CSV, ready for import; admin only",
   options: {
     "with-items": { type: "boolean", default: false },
     format: { type: "string" },

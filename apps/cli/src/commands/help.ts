@@ -11,8 +11,15 @@ Options for every command:
   --json      machine-readable output: one JSON document on stdout
   -h, --help  this help
 
+Signing in: \`login\` keeps an API token for the server in
+$XDG_CONFIG_HOME/users-items/credentials.json (else ~/.config/users-items/…; mode 0600;
+$USERS_ITEMS_CREDENTIALS moves it). API_TOKEN, when set, is sent instead. For scripts:
+  printf '%s\\n' "$PASSWORD" | cli login --email EMAIL --password-stdin
+
 Exit codes: 0 done, 1 server failed or unreachable, 2 usage error,
-3 refused by the server (not found, conflict, invalid input; for import: some rows rejected).
+3 refused by the server (not found, conflict, invalid input; for import: some rows rejected),
+4 not signed in (run \`cli login\` or set API_TOKEN; at login: wrong email or password),
+5 needs an admin (users list and create, import, export), 130 cancelled.
 `;
 
 /** The help text: every command whose words start with `prefix` (all of them when it is empty). */

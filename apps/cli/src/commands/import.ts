@@ -15,7 +15,7 @@ const maxBatchSize = 10;
 export const importCommand = defineCommand({
   words: "import",
   usage: "import FILE [--format csv|jsonl] [--batch-size N]",
-  summary: "Create users (and items) from CSV (name,email[,title,description]) or JSON lines",
+  summary: "Create users (and items) from CSV (name,email[,title,description]) or JSON lines; admin only",
   options: { format: { type: "string" }, "batch-size": { type: "string" } },
   async run(context, { values, positionals }) {
     const file = takeOne(positionals, 1, "FILE");

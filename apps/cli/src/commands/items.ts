@@ -31,7 +31,8 @@ function describeItem(item: Item): string {
 export const itemsList = defineCommand({
   words: "items list",
   usage: "items list [--user ID] [--limit N] [--cursor ID] [--all]",
-  summary: "List items, all or one user's, a page at a time (--all walks every page)",
+  summary:
+    "List items (an admin sees everyone's, a user their own), a page at a time (--all walks every page)",
   options: {
     user: { type: "string" },
     limit: { type: "string" },
@@ -71,12 +72,12 @@ export const itemsGet = defineCommand({
 
 export const itemsCreate = defineCommand({
   words: "items create",
-  usage: "items create --user ID --title TITLE [--description TEXT]",
-  summary: "Add an item to a user",
+  usage: "items create --title TITLE [--description TEXT] [--user ID]",
+  summary: "Add an item: your own, or with --user another user's (an admin's call)",
   options: { user: { type: "string" }, title: { type: "string" }, description: { type: "string" } },
   async run(context, { values, positionals }) {
     expectNoMore(positionals, 2);
-    const userId = parsePositiveInt(values.user, "--user");
+    const userId = parseOptionalInt(values.user, "--user");
     if (values.title === undefined) throw new UsageError("Give --title");
     const item = await context.client.items.create.mutate({
       userId,

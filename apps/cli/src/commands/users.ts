@@ -28,7 +28,7 @@ function describeUser(user: User): string {
 export const usersList = defineCommand({
   words: "users list",
   usage: "users list [--search TEXT] [--limit N] [--cursor ID] [--all] [--with-items]",
-  summary: "List users a page at a time (--all walks every page)",
+  summary: "List users a page at a time (--all walks every page); admin only",
   options: {
     search: { type: "string" },
     limit: { type: "string" },
@@ -69,7 +69,7 @@ export const usersGet = defineCommand({
 export const usersCreate = defineCommand({
   words: "users create",
   usage: "users create --name NAME --email EMAIL",
-  summary: "Create a user",
+  summary: "Create a user (without a password: an admin sets one); admin only",
   options: { name: { type: "string" }, email: { type: "string" } },
   async run(context, { values, positionals }) {
     expectNoMore(positionals, 2);
