@@ -2,42 +2,44 @@ import { describe, expect, it } from "vitest";
 import { cli, startTestServer } from "./run.ts";
 
 describe("users and items commands", () => {
+  // The server's admin (the CLI's caller here, through API_TOKEN) is user 1: Ann is user 2.
   it("creates, reads, updates and deletes a user and its items, printing readable lines and tables", async () => {
     await using server = await startTestServer();
-    const created = await cli(server.url, "users", "create", "--name", "Ann", "--email", "Ann@Example.com");
-    expect(created).toMatchObject({ code: 0, stdout: "Created user 1: Ann <ann@example.com> (version 1)\n" });
+    const created = await cli(server, "users", "create", "--name", "Ann", "--email", "Ann@Example.com");
+    expect(created).toMatchObject({ code: 0, stdout: "Created user 2: Ann <ann@example.com> (version 1)\n" });
 
     const item = await cli(
-      server.url,
+      server,
       "items",
       "create",
       "--user",
-      "1",
+      "2",
       "--title",
       "Pen",
       "--description",
       "blue",
     );
-    expect(item.stdout).toBe('Created item 1: "Pen" of user 1\n');
+    expect(item.stdout).toBe('Created item 1: "Pen" of user 2\n');
 
-    const shown = await cli(server.url, "users", "get", "1");
-    expect(shown.stdout).toMatch(/^user 1: Ann <ann@example\.com> \(version 1\)\n/);
+    const shown = await cli(server, "users", "get", "2");
+    expect(shown.stdout).toMatch(/^user 2: Ann <ann@example\.com> \(version 1\)\n/);
     expect(shown.stdout).toMatch(/\nid {2}title {2}description {2}owner {2}updated\n/);
-    expect(shown.stdout).toMatch(/\n 1 +Pen +blue +1 +\d{4}-/);
+    expect(shown.stdout).toMatch(/\n 1 +Pen +blue +2 +\d{4}-/);
 
-    const updated = await cli(server.url, "users", "update", "1", "--name", "Anna", "--version", "1");
-    expect(updated.stdout).toBe("Updated user 1: Anna <ann@example.com> (version 2)\n");
-    const cleared = await cli(server.url, "items", "update", "1", "--clear-description", "--json");
+    const updated = await cli(server, "users", "update", "2", "--name", "Anna", "--version", "1");
+    expect(updated.stdout).toBe("Updated user 2: Anna <ann@example.com> (version 2)\n");
+    const cleared = await cli(server, "items", "update", "1", "--clear-description", "--json");
     expect(JSON.parse(cleared.stdout)).toMatchObject({ id: 1, description: null });
 
-    expect((await cli(server.url, "users", "delete", "1")).stdout).toBe("Deleted user 1 and its items\n");
+    expect((await cli(server, "users", "delete", "2")).stdout).toBe("Deleted user 2 and its items\n");
     expect(await server.count("items")).toBe(0);
+    expect(await server.count("users")).toBe(1);
   });
 
   it("prints JSON that parses with --json, for one record and for a page", async () => {
     await using server = await startTestServer();
     const created = await cli(
-      server.url,
+      server,
       "--json",
       "users",
       "create",
@@ -47,15 +49,22 @@ describe("users and items commands", () => {
       "ann@example.com",
     );
     expect(JSON.parse(created.stdout)).toMatchObject({
-      id: 1,
+      id: 2,
       name: "Ann",
       email: "ann@example.com",
+      role: "user",
       items: [],
     });
 
-    const list = await cli(server.url, "users", "list", "--json", "--with-items");
-    expect(JSON.parse(list.stdout)).toMatchObject({ items: [{ id: 1, items: [] }], nextCursor: null });
-    const items = await cli(server.url, "items", "list", "--json");
+    const list = await cli(server, "users", "list", "--json", "--with-items");
+    expect(JSON.parse(list.stdout)).toMatchObject({
+      items: [
+        { id: 1, role: "admin", items: [] },
+        { id: 2, role: "user", items: [] },
+      ],
+      nextCursor: null,
+    });
+    const items = await cli(server, "items", "list", "--json");
     expect(JSON.parse(items.stdout)).toEqual({ items: [], nextCursor: null });
   });
 
@@ -64,34 +73,35 @@ describe("users and items commands", () => {
     for (let i = 1; i <= 130; i++) {
       await server.client.users.create.mutate({ name: `User ${i}`, email: `u${i}@example.com` });
     }
-    const page = await cli(server.url, "users", "list", "--limit", "2");
+    const page = await cli(server, "users", "list", "--limit", "2");
     expect(page.stdout).toMatch(/^id {2}name {4}email/);
     expect(page.stdout).toContain("More users: add --cursor 2 for the next page, or --all.\n");
 
-    const all = await cli(server.url, "users", "list", "--all", "--json");
+    // The admin (user 1) and the 130 created: every one of them, in order.
+    const all = await cli(server, "users", "list", "--all", "--json");
     const users: Array<{ id: number }> = JSON.parse(all.stdout).items;
-    expect(users.map((user) => user.id)).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
+    expect(users.map((user) => user.id)).toEqual(Array.from({ length: 131 }, (_, i) => i + 1));
   });
 
   it("says which user is missing or which email is taken, and exits 3", async () => {
     await using server = await startTestServer();
     await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
 
-    expect(await cli(server.url, "users", "get", "42")).toEqual({
+    expect(await cli(server, "users", "get", "42")).toEqual({
       code: 3,
       stdout: "",
       stderr: "User 42 not found\n",
     });
-    const taken = await cli(server.url, "users", "create", "--name", "Imp", "--email", "ANN@example.com");
+    const taken = await cli(server, "users", "create", "--name", "Imp", "--email", "ANN@example.com");
     expect(taken).toMatchObject({ code: 3, stderr: "A user with email ann@example.com already exists\n" });
-    const stale = await cli(server.url, "users", "update", "1", "--name", "X", "--version", "7");
+    const stale = await cli(server, "users", "update", "2", "--name", "X", "--version", "7");
     expect(stale.stderr).toBe(
-      "User 1 was changed by someone else since version 7 (it is now at version 1)\n",
+      "User 2 was changed by someone else since version 7 (it is now at version 1)\n",
     );
-    const invalid = await cli(server.url, "users", "create", "--name", "Bob", "--email", "nope");
+    const invalid = await cli(server, "users", "create", "--name", "Bob", "--email", "nope");
     expect(invalid).toMatchObject({ code: 3, stderr: "email: Invalid email address\n" });
 
-    const json = await cli(server.url, "items", "get", "9", "--json");
+    const json = await cli(server, "items", "get", "9", "--json");
     expect(JSON.parse(json.stdout)).toEqual({ error: { message: "Item 9 not found", exitCode: 3 } });
   });
 
@@ -104,13 +114,15 @@ describe("users and items commands", () => {
       [["users", "list", "--colour"], "Unknown option '--colour'"],
       [["export", "--format", "xml"], '--format must be csv or jsonl, got "xml"'],
       [["import"], "Missing FILE"],
+      [["whoami", "extra"], 'Unexpected argument "extra"'],
     ];
     for (const [args, message] of cases) {
-      const result = await cli(server.url, ...args);
+      const result = await cli(server, ...args);
       expect(result.code, args.join(" ")).toBe(2);
       expect(result.stderr).toContain(message);
     }
-    expect(await server.count("users")).toBe(0);
+    // Only the admin the server starts with.
+    expect(await server.count("users")).toBe(1);
   });
 
   it("prints help for every command, or for one group", async () => {
@@ -118,8 +130,11 @@ describe("users and items commands", () => {
     expect(all.code).toBe(0);
     expect(all.stdout).toContain("users list [--search TEXT]");
     expect(all.stdout).toContain("import FILE");
+    expect(all.stdout).toContain("login [--email EMAIL] [--password-stdin]");
+    expect(all.stdout).toContain("4 not signed in");
+    expect(all.stdout).toContain("5 needs an admin");
     const items = await cli("http://127.0.0.1:1", "help", "items");
-    expect(items.stdout).toContain("items create --user ID --title TITLE");
+    expect(items.stdout).toContain("items create --title TITLE [--description TEXT] [--user ID]");
     expect(items.stdout).not.toContain("users create");
   });
 });

@@ -28,30 +28,34 @@ async function seed(server: TestServer): Promise<void> {
 }
 
 describe("export", () => {
-  // CSV has one row an item (Ann takes three), JSON lines one line a user.
-  for (const [format, rows] of [
-    ["csv", 125],
-    ["jsonl", 123],
+  // CSV has one row an item (Ann takes three), JSON lines one line a user; both start with the
+  // admin account (user 1), which the target server has too: that one row is refused as taken,
+  // and the second export still matches the first byte for byte.
+  for (const [format, rows, adminLine] of [
+    ["csv", 126, 2],
+    ["jsonl", 124, 1],
   ] as const) {
     it(`round-trips as ${format} with items: export, import into an empty database, export again, byte for byte`, async () => {
       using scratch = scratchFolder();
       await using source = await startTestServer();
       await seed(source);
-      const first = await cli(source.url, "export", "--with-items", "--format", format);
+      const first = await cli(source, "export", "--with-items", "--format", format);
       expect(first.code).toBe(0);
 
       await using target = await startTestServer();
       const file = scratch.file(`dump.${format}`, first.stdout);
-      const imported = await cli(target.url, "import", file, "--json");
+      const imported = await cli(target, "import", file, "--json");
       expect(JSON.parse(imported.stdout)).toMatchObject({
-        created: rows,
-        rejected: 0,
+        rows,
+        created: rows - 1,
+        rejected: 1,
+        rejections: [{ line: adminLine, reason: "A user with email admin@example.org already exists" }],
         usersCreated: 123,
         itemsCreated: 4,
       });
-      expect(imported.code).toBe(0);
+      expect(imported.code).toBe(3);
 
-      const second = await cli(target.url, "export", "--with-items", "--format", format);
+      const second = await cli(target, "export", "--with-items", "--format", format);
       expect(second.stdout).toBe(first.stdout);
       expect(await target.count("users")).toBe(await source.count("users"));
       expect(await target.count("items")).toBe(await source.count("items"));
@@ -63,11 +67,13 @@ describe("export", () => {
     const ann = await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     await server.client.items.create.mutate({ userId: ann.id, title: "Pen" });
 
-    const plain = await cli(server.url, "export");
-    expect(plain.stdout).toBe('{"name":"Ann","email":"ann@example.com"}\n');
-    const withItems = await cli(server.url, "export", "--with-items");
+    const admin = '{"name":"Admin","email":"admin@example.org"';
+    const plain = await cli(server, "export");
+    expect(plain.stdout).toBe(`${admin}}\n{"name":"Ann","email":"ann@example.com"}\n`);
+    const withItems = await cli(server, "export", "--with-items");
     expect(withItems.stdout).toBe(
-      '{"name":"Ann","email":"ann@example.com","items":[{"title":"Pen","description":null}]}\n',
+      `${admin},"items":[]}\n` +
+        '{"name":"Ann","email":"ann@example.com","items":[{"title":"Pen","description":null}]}\n',
     );
   });
 
@@ -77,9 +83,9 @@ describe("export", () => {
     await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     const out = `${scratch.folder}/users.csv`;
 
-    const result = await cli(server.url, "export", "--out", out);
-    expect(result).toMatchObject({ code: 0, stdout: "", stderr: `Exported 1 users to ${out}\n` });
-    expect(readFileSync(out, "utf8")).toBe("name,email\nAnn,ann@example.com\n");
+    const result = await cli(server, "export", "--out", out);
+    expect(result).toMatchObject({ code: 0, stdout: "", stderr: `Exported 2 users to ${out}\n` });
+    expect(readFileSync(out, "utf8")).toBe("name,email\nAdmin,admin@example.org\nAnn,ann@example.com\n");
   });
 
   it("leaves --out as it was when the export fails, with no partial file beside it", async () => {
@@ -104,7 +110,7 @@ describe("export", () => {
     await using server = await startTestServer();
     await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
     mkdirSync(`${scratch.folder}/taken`);
-    const taken = await cli(server.url, "export", "--out", `${scratch.folder}/taken`);
+    const taken = await cli(server, "export", "--out", `${scratch.folder}/taken`);
     expect(taken.code).toBe(2);
     expect(taken.stderr).toContain("a folder is in the way");
     expect(readdirSync(scratch.folder)).toEqual(["taken"]);

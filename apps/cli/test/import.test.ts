@@ -15,7 +15,7 @@ describe("import", () => {
   it("creates the good rows, lists each rejected row with its line and reason, and exits 3", async () => {
     await using server = await startTestServer();
     using scratch = scratchFolder();
-    const result = await cli(server.url, "import", scratch.file("people.csv", csv));
+    const result = await cli(server, "import", scratch.file("people.csv", csv));
 
     expect(result.code).toBe(3);
     expect(result.stdout).toBe(
@@ -28,8 +28,10 @@ describe("import", () => {
         "",
       ].join("\n"),
     );
+    // The admin the server starts with comes first; the import adds Ann and Eve after it.
     const users = await server.client.users.list.query({ withItems: true });
     expect(users.items.map((user) => [user.email, user.items?.map((item) => item.description)])).toEqual([
+      ["admin@example.org", []],
       ["ann@example.com", ["A5, dotted", null]],
       ["eve@example.com", []],
     ]);
@@ -44,7 +46,7 @@ describe("import", () => {
       { name: "Cy", email: "cy@example.com" },
     ];
     const file = scratch.file("people.jsonl", lines.map((line) => `${JSON.stringify(line)}\n`).join(""));
-    const result = await cli(server.url, "import", file, "--json");
+    const result = await cli(server, "import", file, "--json");
 
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({
@@ -56,7 +58,7 @@ describe("import", () => {
       itemsCreated: 2,
       rejections: [],
     });
-    expect(await server.count("users")).toBe(3);
+    expect(await server.count("users")).toBe(1 + 3);
   });
 
   it("rejects a JSON line that does not parse and goes on with the next", async () => {
@@ -66,7 +68,7 @@ describe("import", () => {
       "people.jsonl",
       '{"name":"Ann","email":"ann@example.com"}\n{"name":\n\n{"name":"Bo","email":"bo@example.com"}\n',
     );
-    const result = await cli(server.url, "import", file, "--json");
+    const result = await cli(server, "import", file, "--json");
 
     expect(result.code).toBe(3);
     const summary = JSON.parse(result.stdout);
@@ -84,7 +86,7 @@ describe("import", () => {
       (_, i) => `User ${i},user${i}@example.com,${i % 4 ? "" : `Item ${i}`},\n`,
     );
     const file = scratch.file("many.csv", `name,email,title,description\n${rows.join("")}`);
-    const result = await cli(server.url, "import", file);
+    const result = await cli(server, "import", file);
 
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
@@ -92,25 +94,26 @@ describe("import", () => {
     );
     expect(result.stderr).not.toContain("\r");
     expect(await server.count("items")).toBe(500);
-    const last = await server.client.users.byId.query({ id: 2000 });
+    // Ids follow file order: the admin is user 1, the file's 2,000th row user 2,001.
+    const last = await server.client.users.byId.query({ id: 2001 });
     expect(last.email).toBe("user1999@example.com");
   }, 60_000);
 
   it("treats a missing file, an unknown format or a bad CSV header as a usage error (exit 2)", async () => {
     await using server = await startTestServer();
     using scratch = scratchFolder();
-    const missing = await cli(server.url, "import", `${scratch.folder}/nope.csv`);
+    const missing = await cli(server, "import", `${scratch.folder}/nope.csv`);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^Cannot read .*nope\.csv/);
 
-    const unknown = await cli(server.url, "import", scratch.file("people.txt", "name,email\n"));
+    const unknown = await cli(server, "import", scratch.file("people.txt", "name,email\n"));
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("Cannot tell the format");
 
-    const header = await cli(server.url, "import", scratch.file("people.csv", "fullname,mail\nAnn,a@b.co\n"));
+    const header = await cli(server, "import", scratch.file("people.csv", "fullname,mail\nAnn,a@b.co\n"));
     expect(header.code).toBe(2);
     expect(header.stderr).toContain("The CSV header must name the columns name,email");
-    expect(await server.count("users")).toBe(0);
+    expect(await server.count("users")).toBe(1);
   });
 
   it("stops with exit 1 and one line naming the URL when the server is unreachable", async () => {

@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { runCli } from "../src/cli.ts";
+import type { Input } from "../src/context.ts";
 
-export { startTestServer, type TestServer } from "../../server/test/support/harness.ts";
+export { startTestServer, type TestServer, testAdmin } from "../../server/test/support/harness.ts";
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
@@ -26,28 +27,77 @@ function captureStream(isTTY = false) {
   return { stream, text: () => text };
 }
 
-/** Runs the CLI in this process, as `cli ...args` would, against the server at `url`. */
-export async function cli(url: string, ...args: string[]): Promise<CliResult> {
+/** A server the CLI runs against as its admin, as every suite did before accounts existed. */
+type AdminTarget = { url: string; adminToken: string };
+
+/**
+ * Runs the CLI in this process, as `cli ...args` would: against a test server as its admin (its
+ * token in API_TOKEN), or against a bare URL with no credential at all.
+ */
+export function cli(target: string | AdminTarget, ...args: string[]): Promise<CliResult> {
+  if (typeof target === "string") return runCliWith({ url: target }, ...args);
+  return runCliWith({ url: target.url, env: { API_TOKEN: target.adminToken } }, ...args);
+}
+
+export type CliOptions = {
+  url: string;
+  /** The environment the CLI sees; nothing from this process's own leaks in. */
+  env?: Record<string, string>;
+  /** What stdin holds (`--password-stdin`); a pipe, not a terminal. Or a stream, a fake terminal say. */
+  stdin?: string | Input;
+};
+
+/**
+ * Points the credentials file at a path nobody writes, unless the test names its own (with
+ * XDG_CONFIG_HOME or USERS_ITEMS_CREDENTIALS): a test never reads or writes the credentials of
+ * the person running the tests.
+ */
+function isolated(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  if (env.XDG_CONFIG_HOME !== undefined || env.USERS_ITEMS_CREDENTIALS !== undefined) return env;
+  const nowhere = join(tmpdir(), `cli-test-no-credentials-${process.pid}`, "credentials.json");
+  return { ...env, USERS_ITEMS_CREDENTIALS: nowhere };
+}
+
+/** Runs the CLI in this process with the environment and stdin given. */
+export async function runCliWith(options: CliOptions, ...args: string[]): Promise<CliResult> {
   const stdout = captureStream();
   const stderr = captureStream();
-  const code = await runCli(["--url", url, ...args], {
+  const stdin =
+    typeof options.stdin === "object"
+      ? options.stdin
+      : Readable.from(options.stdin === undefined ? [] : [options.stdin]);
+  const code = await runCli(["--url", options.url, ...args], {
+    stdin,
     stdout: stdout.stream,
     stderr: stderr.stream,
-    env: {},
+    env: isolated(options.env ?? {}),
   });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
-/** Runs a script (the CLI's main.ts by default) as its own Node process and waits for it to exit. */
+/**
+ * Runs a script (the CLI's main.ts by default) as its own Node process and waits for it to exit.
+ * It sees this process's environment less any API_URL or API_TOKEN, and no one's credentials
+ * file, plus `env`; its stdin is a pipe holding `stdin` (empty by default).
+ */
 export function runNode(
   script: string,
   args: string[],
   env: Record<string, string> = {},
+  stdin?: string,
 ): Promise<CliResult> {
+  const {
+    API_URL: _url,
+    API_TOKEN: _token,
+    XDG_CONFIG_HOME: _config,
+    USERS_ITEMS_CREDENTIALS: _credentials,
+    ...inherited
+  } = process.env;
   const child = spawn(process.execPath, [script, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...inherited, ...isolated(env) },
+    stdio: ["pipe", "pipe", "pipe"],
   });
+  child.stdin.end(stdin ?? "");
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => {
