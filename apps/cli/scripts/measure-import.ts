@@ -10,6 +10,7 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createClient } from "@app/client";
 import { loadConfig } from "../../server/src/config.ts";
 import { startServer } from "../../server/src/server.ts";
 
@@ -46,16 +47,21 @@ async function runCli(args: string[], env: Record<string, string>) {
 
 for (const size of sizes) {
   const folder = mkdtempSync(join(tmpdir(), "cli-measure-"));
+  // Import and export are an admin's calls: the server starts with one, whose token the CLI sends.
+  const admin = { email: "admin@example.org", password: "measure password" };
   const config = loadConfig({
     DATABASE_URL: `sqlite:${join(folder, "m.db")}`,
     PORT: "0",
     LOG_LEVEL: "silent",
+    ADMIN_EMAIL: admin.email,
+    ADMIN_PASSWORD: admin.password,
   });
   const server = await startServer(config);
   try {
+    const { token } = await createClient({ url: server.url }).auth.signIn.mutate(admin);
     const file = join(folder, "rows.csv");
     await writeRows(file, size);
-    const env = { API_URL: server.url };
+    const env = { API_URL: server.url, API_TOKEN: token };
     const imported = await runCli(["import", file], env);
     const exported = await runCli(["export", "--with-items", "--out", join(folder, "out.csv")], env);
     const mb = (statSync(file).size / 1024 / 1024).toFixed(1);
