@@ -1,8 +1,9 @@
 import type { EntityManager } from "@mikro-orm/sql";
+import type { CompiledQuery } from "kysely";
 import { Session } from "../entities/session.ts";
 import type { Role } from "../entities/user.ts";
 import { insertRow } from "./insert-row.ts";
-import { readsOf, storedDate, toDate } from "./kysely.ts";
+import { type RawTimestamp, readsOf, storedDate, toDate } from "./kysely.ts";
 
 /** How a caller proved who they are: a session (browser, sign-in) or a named API token. */
 export type CredentialKind = "session" | "token";
@@ -44,20 +45,8 @@ export async function findCaller(
   now: Date,
 ): Promise<CallerRecord | undefined> {
   const db = readsOf(em);
-  const row =
-    kind === "session"
-      ? await db
-          .selectFrom("sessions as c")
-          .innerJoin("users as u", "u.id", "c.user_id")
-          .select(["c.id", "c.user_id", "c.last_used_at", "c.expires_at", "u.role"])
-          .where("c.token_hash", "=", tokenHash)
-          .executeTakeFirst()
-      : await db
-          .selectFrom("api_tokens as c")
-          .innerJoin("users as u", "u.id", "c.user_id")
-          .select(["c.id", "c.user_id", "c.last_used_at", "c.expires_at", "u.role"])
-          .where("c.token_hash", "=", tokenHash)
-          .executeTakeFirst();
+  const compiled = callerQueries(em)[kind];
+  const [row] = (await db.executeQuery<CallerRow>({ ...compiled, parameters: [tokenHash] })).rows;
   if (!row) return undefined;
   const expiresAt = row.expires_at == null ? null : toDate(row.expires_at);
   if (expiresAt && expiresAt.getTime() <= now.getTime()) return undefined;
@@ -69,6 +58,44 @@ export async function findCaller(
     lastUsedAt: row.last_used_at == null ? null : toDate(row.last_used_at),
     expiresAt,
   };
+}
+
+type CallerRow = {
+  id: number;
+  user_id: number;
+  last_used_at: RawTimestamp | null;
+  expires_at: RawTimestamp | null;
+  role: Role;
+};
+
+// Compiled once per ORM (its dialect) and run with each call's hash: every request makes this
+// lookup, and building and compiling the query cost about as much as running it (a profile of
+// users.byId under load).
+const compiledCallerQueries = new WeakMap<object, Record<CredentialKind, CompiledQuery<CallerRow>>>();
+
+function callerQueries(em: EntityManager): Record<CredentialKind, CompiledQuery<CallerRow>> {
+  const key = em.getPlatform();
+  let queries = compiledCallerQueries.get(key);
+  if (!queries) {
+    const db = readsOf(em);
+    const columns = ["c.id", "c.user_id", "c.last_used_at", "c.expires_at", "u.role"] as const;
+    queries = {
+      session: db
+        .selectFrom("sessions as c")
+        .innerJoin("users as u", "u.id", "c.user_id")
+        .select(columns)
+        .where("c.token_hash", "=", "")
+        .compile(),
+      token: db
+        .selectFrom("api_tokens as c")
+        .innerJoin("users as u", "u.id", "c.user_id")
+        .select(columns)
+        .where("c.token_hash", "=", "")
+        .compile(),
+    };
+    compiledCallerQueries.set(key, queries);
+  }
+  return queries;
 }
 
 /** Records a credential's use; a session's expiry moves to `expiresAt` (sliding expiry). */
