@@ -2,15 +2,26 @@ import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import {
   describeError,
+  describeWait,
   getServerFieldErrors,
   isStaleVersion,
   isUnreachable,
+  retryAfterSeconds,
   unreachableMessage,
 } from "./api-errors.ts";
 
-function answered(code: string, httpStatus: number, message: string, fieldErrors?: Record<string, string[]>) {
+function answered(
+  code: string,
+  httpStatus: number,
+  message: string,
+  fieldErrors?: Record<string, string[]>,
+  response?: Response,
+) {
   const zodError = fieldErrors ? { formErrors: [], fieldErrors } : null;
-  return TRPCClientError.from({ error: { message, code: -32000, data: { code, httpStatus, zodError } } });
+  return TRPCClientError.from(
+    { error: { message, code: -32000, data: { code, httpStatus, zodError } } },
+    response ? { meta: { response } } : {},
+  );
 }
 
 describe("api errors", () => {
@@ -36,5 +47,24 @@ describe("api errors", () => {
     const stale = answered("CONFLICT", 409, "User 3 was changed by someone else since version 1");
     expect(isStaleVersion(stale)).toBe(true);
     expect(getServerFieldErrors(stale)).toEqual({});
+  });
+
+  it("says how long a throttled sign-in must wait: Retry-After, else the server's figure", () => {
+    const message = "Too many failed sign-ins: try again in 900 seconds";
+    const withHeader = answered(
+      "TOO_MANY_REQUESTS",
+      429,
+      message,
+      undefined,
+      new Response(null, {
+        headers: { "retry-after": "61" },
+      }),
+    );
+    expect(retryAfterSeconds(withHeader)).toBe(61);
+    expect(describeError(withHeader)).toBe("Too many failed attempts. Try again in 2 minutes.");
+    const withoutHeader = answered("TOO_MANY_REQUESTS", 429, message);
+    expect(describeError(withoutHeader)).toBe("Too many failed attempts. Try again in 15 minutes.");
+    expect(retryAfterSeconds(answered("UNAUTHORIZED", 401, "Wrong email or password"))).toBeUndefined();
+    expect([1, 45, 60, 61].map(describeWait)).toEqual(["1 second", "45 seconds", "1 minute", "2 minutes"]);
   });
 });

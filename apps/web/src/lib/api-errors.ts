@@ -20,11 +20,39 @@ export function isUnreachable(error: unknown): boolean {
   return !data || [502, 503, 504].includes(data.httpStatus);
 }
 
+/**
+ * How long a throttled call (429) must wait, in seconds: the answer's `Retry-After` header, else
+ * the figure in the server's message ("try again in 900 seconds").
+ */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  const apiError = asApiError(error);
+  if (apiError?.data?.code !== "TOO_MANY_REQUESTS") return undefined;
+  const response = apiError.meta?.response;
+  const header = response instanceof Response ? response.headers.get("retry-after") : null;
+  const fromHeader = Number(header ?? Number.NaN);
+  if (Number.isInteger(fromHeader) && fromHeader > 0) return fromHeader;
+  const fromMessage = /(\d+)\s*seconds?/i.exec(apiError.message)?.[1];
+  return fromMessage ? Number(fromMessage) : undefined;
+}
+
+/** "45 seconds", "1 minute", "15 minutes": a wait as a person reads it (rounded up). */
+export function describeWait(seconds: number): string {
+  if (seconds < 60) return seconds === 1 ? "1 second" : `${seconds} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
+}
+
 /** A sentence to show a person for any failed call. */
 export function describeError(error: unknown): string {
   if (isUnreachable(error)) return unreachableMessage;
-  if (getErrorCode(error) === "INTERNAL_SERVER_ERROR")
-    return "Something went wrong on the server. Try again.";
+  const code = getErrorCode(error);
+  if (code === "INTERNAL_SERVER_ERROR") return "Something went wrong on the server. Try again.";
+  if (code === "TOO_MANY_REQUESTS") {
+    const seconds = retryAfterSeconds(error);
+    return seconds === undefined
+      ? "Too many failed attempts. Wait a while, then try again."
+      : `Too many failed attempts. Try again in ${describeWait(seconds)}.`;
+  }
   return asApiError(error)?.message ?? "Something went wrong. Try again.";
 }
 
