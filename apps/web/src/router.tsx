@@ -1,6 +1,6 @@
-import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from "react";
+import { type AnchorHTMLAttributes, type MouseEvent, useLayoutEffect, useSyncExternalStore } from "react";
 
-// A tiny History API router: the app has two pages, which does not pay for a router library.
+// A tiny History API router: the app has four pages, which does not pay for a router library.
 const changeEvent = "app:navigate";
 
 function subscribe(onChange: () => void) {
@@ -17,11 +17,26 @@ export function usePathname(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
 }
 
-/** Goes to `path` without a reload; `notice` is a one-line message the next page may show. */
-export function navigate(path: string, notice?: string) {
-  window.history.pushState(notice ? { notice } : null, "", path);
+type NavigateOptions = {
+  /** A one-line message the next page may show. */
+  notice?: string | undefined;
+  /** Replaces the current history entry (a redirect), so Back does not return to it. */
+  replace?: boolean;
+};
+
+/** Goes to `path` without a reload. */
+export function navigate(path: string, { notice, replace = false }: NavigateOptions = {}) {
+  const state = notice ? { notice } : null;
+  if (replace) window.history.replaceState(state, "", path);
+  else window.history.pushState(state, "", path);
   window.dispatchEvent(new Event(changeEvent));
   window.scrollTo(0, 0);
+}
+
+/** Sends the browser to `to` in place of the current entry, as soon as it renders. */
+export function Redirect({ to }: { to: string }) {
+  useLayoutEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
 }
 
 /** The notice `navigate` left for this page, if any. */

@@ -163,6 +163,22 @@ describe("@trpc/tanstack-react-query 11.22.1 over @trpc/client and @trpc/server 
     await waitFor(() => expect(result.current.data).toEqual({ id: 3, name: "Edsger" }));
   });
 
+  it("serves useTRPCClient() the provider's client, for calls the app reshapes before caching", async () => {
+    const { client, queryClient, requests } = createApi();
+    const { TRPCProvider, useTRPCClient } = createTRPCContext<TestRouter>();
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <QueryClientProvider client={queryClient}>
+        <TRPCProvider trpcClient={client} queryClient={queryClient}>
+          {children}
+        </TRPCProvider>
+      </QueryClientProvider>
+    );
+    const { result } = renderHook(() => useTRPCClient(), { wrapper });
+    expect(result.current).toBe(client);
+    expect(await result.current.users.byId.query({ id: 1 })).toEqual({ id: 1, name: "Ada" });
+    expect(requests).toHaveLength(1);
+  });
+
   it("calls procedures in-process with the router, through 11.25.2's callTRPCProcedure", async () => {
     const queryClient = new QueryClient();
     const trpc = createTRPCOptionsProxy<TestRouter>({ router, ctx: {}, queryClient });

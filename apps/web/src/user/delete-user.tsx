@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { endSession, useMe } from "../auth/session.ts";
 import { ConfirmButton } from "../components/confirm-button.tsx";
 import { FormError } from "../components/states.tsx";
 import { describeError } from "../lib/api-errors.ts";
@@ -13,10 +14,13 @@ function countItems(count: number): string {
 export function DeleteUser({ user }: { user: UserWithItems }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  // Deleting your own account ends your sessions: back to signing in, not to a page you cannot load.
+  const own = useMe()?.id === user.id;
   const remove = useMutation(
     trpc.users.delete.mutationOptions({
       onSuccess: async () => {
-        navigate("/", `Deleted ${user.name}.`);
+        if (own) return endSession(queryClient, "Your account was deleted.");
+        navigate("/", { notice: `Deleted ${user.name}.` });
         await queryClient.invalidateQueries(trpc.users.list.pathFilter());
       },
     }),
@@ -25,15 +29,20 @@ export function DeleteUser({ user }: { user: UserWithItems }) {
   return (
     <>
       <p>
-        Deletes {user.name} and {countItems(items)}. This cannot be undone.
+        {own ? "Deletes your account" : `Deletes ${user.name}`} and {countItems(items)}. This cannot be
+        undone.
       </p>
       <ConfirmButton
-        question={`Delete ${user.name} and ${countItems(items)}? This cannot be undone.`}
-        confirmLabel="Delete user"
+        question={
+          own
+            ? `Delete your account and ${countItems(items)}? You will be signed out. This cannot be undone.`
+            : `Delete ${user.name} and ${countItems(items)}? This cannot be undone.`
+        }
+        confirmLabel={own ? "Delete my account" : "Delete user"}
         disabled={remove.isPending}
         onConfirm={() => remove.mutate({ id: user.id })}
       >
-        {remove.isPending ? "Deleting…" : "Delete user"}
+        {remove.isPending ? "Deleting…" : own ? "Delete my account" : "Delete user"}
       </ConfirmButton>
       {remove.isError && <FormError>{describeError(remove.error)}</FormError>}
     </>

@@ -1,6 +1,7 @@
 import { updateUserInput } from "@app/api/schemas";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
+import { sessionKey, useMe } from "../auth/session.ts";
 import { Field } from "../components/field.tsx";
 import { FormError } from "../components/states.tsx";
 import { isStaleVersion } from "../lib/api-errors.ts";
@@ -19,6 +20,11 @@ export function EditUserForm({ user, onOutcome }: EditUserFormProps) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const refreshUser = useRefreshUser(user.id);
+  const own = useMe()?.id === user.id;
+  // The header says who is signed in: a change to your own name shows there too.
+  const refreshHeader = async () => {
+    if (own) await queryClient.invalidateQueries({ queryKey: sessionKey });
+  };
   const form = useForm({ name: user.name, email: user.email });
   const update = useMutation(
     trpc.users.update.mutationOptions({
@@ -27,12 +33,12 @@ export function EditUserForm({ user, onOutcome }: EditUserFormProps) {
           old ? { ...old, ...saved, items: old.items } : old,
         );
         onOutcome("saved");
-        await queryClient.invalidateQueries(trpc.users.list.pathFilter());
+        await Promise.all([refreshHeader(), queryClient.invalidateQueries(trpc.users.list.pathFilter())]);
       },
       onError: async (error) => {
         if (!isStaleVersion(error)) return form.showServerError(error);
         onOutcome("stale");
-        await refreshUser();
+        await Promise.all([refreshUser(), refreshHeader()]);
       },
     }),
   );

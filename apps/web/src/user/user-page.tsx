@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { useMe } from "../auth/session.ts";
 import { LoadError, Loading } from "../components/states.tsx";
 import { getErrorCode } from "../lib/api-errors.ts";
 import { useDocumentTitle } from "../lib/use-document-title.ts";
@@ -12,6 +13,7 @@ import { Items } from "./items.tsx";
 
 export function UserPage({ id }: { id: number }) {
   const trpc = useTRPC();
+  const me = useMe();
   const query = useQuery(trpc.users.byId.queryOptions({ id }));
   // Lives here, not in the form: the form is remounted with fresh values when the version changes.
   const [outcome, setOutcome] = useState<SaveOutcome>();
@@ -34,7 +36,10 @@ export function UserPage({ id }: { id: number }) {
     <>
       <BackLink />
       <h1>{user.name}</h1>
-      <p className="meta">{user.email}</p>
+      <p className="meta">
+        {user.email}
+        {user.role === "admin" && " · admin"}
+      </p>
       <section className="card" aria-labelledby="details-heading">
         <h2 id="details-heading">Details</h2>
         {outcome === "stale" && (
@@ -52,14 +57,16 @@ export function UserPage({ id }: { id: number }) {
       </section>
       <Items user={user} />
       <section className="card danger-zone" aria-labelledby="delete-heading">
-        <h2 id="delete-heading">Delete this user</h2>
+        <h2 id="delete-heading">{user.id === me?.id ? "Delete your account" : "Delete this user"}</h2>
         <DeleteUser user={user} />
       </section>
     </>
   );
 }
 
+/** Back to the users list, which only admins have. */
 function BackLink() {
+  if (useMe()?.role !== "admin") return null;
   return (
     <p className="back">
       <Link href="/">← All users</Link>
