@@ -1,8 +1,8 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../server/test/support/harness.ts";
+import { startTestServer, type TestServer, testAdmin } from "../../server/test/support/harness.ts";
 import { launchBrowser, whyNoBrowser } from "./browser.ts";
 import { buildWebApp, webRoot } from "./build-web-app.ts";
 
@@ -12,18 +12,39 @@ if (noBrowser) console.warn(`[web e2e] skipped: ${noBrowser}`);
 const outputDir = join(webRoot, "e2e", "output");
 const docsScreenshots = join(webRoot, "..", "..", "docs", "screenshots");
 
-// One person's session, step by step, in real Chromium against the built app served by the real
-// server on a fresh database. The steps share the page, so they run in order.
+const ann = { name: "Ann Lee", email: "ann@example.com", password: "ann's long passphrase" };
+
+// People's sessions, step by step, in real Chromium against the built app served by the real
+// server on a fresh database, which starts with an admin (ADMIN_EMAIL/ADMIN_PASSWORD, see the
+// server's test harness). Each person has their own browser context (their own cookies); the
+// steps share them, so they run in order.
 describe.skipIf(noBrowser)("the web app in Chromium", () => {
   let server: TestServer;
   let browser: Browser;
+  let annContext: BrowserContext;
   let page: Page;
+  let adminContext: BrowserContext;
+  let adminPage: Page;
+  let annId: number;
+  /** Every request any page sent with an Authorization header: the web app must send none. */
+  const authorizationHeaders: string[] = [];
+
+  async function newPerson(): Promise<[BrowserContext, Page]> {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+    const newPage = await context.newPage();
+    newPage.on("request", (request) => {
+      const header = request.headers().authorization;
+      if (header !== undefined) authorizationHeaders.push(`${request.url()}: ${header}`);
+    });
+    return [context, newPage];
+  }
 
   beforeAll(async () => {
     await buildWebApp();
     server = await startTestServer();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+    [annContext, page] = await newPerson();
+    [adminContext, adminPage] = await newPerson();
   });
 
   afterAll(async () => {
@@ -32,66 +53,84 @@ describe.skipIf(noBrowser)("the web app in Chromium", () => {
   });
 
   /** Saves to e2e/output/; the README's one goes to docs/screenshots/ with UPDATE_SCREENSHOTS=1. */
-  async function screenshot(name: string, { forDocs = false } = {}) {
+  async function screenshot(on: Page, name: string, { forDocs = false } = {}) {
     mkdirSync(outputDir, { recursive: true });
     const file = join(outputDir, name);
-    await page.screenshot({ path: file, fullPage: !forDocs });
+    await on.screenshot({ path: file, fullPage: !forDocs });
     if (forDocs && process.env.UPDATE_SCREENSHOTS === "1") copyFileSync(file, join(docsScreenshots, name));
   }
 
-  it("creates a user and lists it", async () => {
-    await page.goto(server.url);
-    await page.getByText("No users yet").waitFor();
-    await page.getByLabel("Name").fill("Ann Lee");
-    await page.getByLabel("Email").fill(" Ann@Example.com ");
-    await page.getByRole("button", { name: "Create user" }).click();
-    await page
-      .getByRole("list", { name: "Users" })
-      .getByRole("link", { name: /Ann Lee/ })
-      .waitFor();
-    await expect(page.getByRole("list", { name: "Users" }).textContent()).resolves.toContain(
-      "ann@example.com",
-    );
+  const pathOf = (on: Page) => new URL(on.url()).pathname;
+
+  /** The session as a script in the page could find it: the cookie must not be there (HttpOnly). */
+  async function visibleToScripts(on: Page) {
+    return on.evaluate(() => ({
+      cookie: document.cookie,
+      localStorage: Object.keys(localStorage).map((key) => `${key}=${localStorage.getItem(key)}`),
+      sessionStorage: Object.keys(sessionStorage).map((key) => `${key}=${sessionStorage.getItem(key)}`),
+    }));
+  }
+
+  async function signIn(on: Page, email: string, password: string) {
+    await on.getByLabel("Email").fill(email);
+    await on.getByLabel("Password").fill(password);
+    await on.getByRole("button", { name: "Sign in" }).click();
+  }
+
+  it("sends a newcomer to the sign-in page, which links to sign-up", async () => {
+    await page.goto(`${server.url}/users/1`);
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    expect(pathOf(page)).toBe("/signin");
+    await page.getByRole("link", { name: "Sign up" }).click();
+    await page.getByRole("heading", { level: 1, name: "Create an account" }).waitFor();
+    expect(pathOf(page)).toBe("/signup");
+  });
+
+  it("shows a taken email beside the Email field, and creates nothing", async () => {
+    await page.getByLabel("Name").fill(ann.name);
+    await page.getByLabel("Email").fill(testAdmin.email.toUpperCase());
+    await page.getByLabel("Password").fill(ann.password);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    const message = `A user with email ${testAdmin.email} already exists`;
+    await page.getByText(message).waitFor();
+    const email = page.getByLabel("Email");
+    expect(await email.getAttribute("aria-invalid")).toBe("true");
+    const describedBy = await email.getAttribute("aria-describedby");
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe(message);
     expect(await server.count("users")).toBe(1);
   });
 
-  it("shows a duplicate email beside the Email field, and creates nothing", async () => {
-    await page.getByLabel("Name").fill("Bob Stone");
-    await page.getByLabel("Email").fill("bob@example.com");
-    await page.getByRole("button", { name: "Create user" }).click();
-    await page
-      .getByRole("list", { name: "Users" })
-      .getByRole("link", { name: /Bob Stone/ })
-      .waitFor();
-
-    await page.getByLabel("Name").fill("Ann Again");
-    await page.getByLabel("Email").fill("ANN@example.com");
-    await page.getByRole("button", { name: "Create user" }).click();
-    const email = page.getByLabel("Email");
-    await page.getByText("A user with email ann@example.com already exists").waitFor();
-    expect(await email.getAttribute("aria-invalid")).toBe("true");
-    const describedBy = await email.getAttribute("aria-describedby");
-    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toContain("already exists");
-    expect(await server.count("users")).toBe(2);
-    await screenshot("users.png", { forDocs: true });
-  });
-
-  it("searches as you type", async () => {
-    await page.getByLabel("Search users").fill("bob");
-    const list = page.getByRole("list", { name: "Users" });
-    await list.getByRole("link", { name: /Ann Lee/ }).waitFor({ state: "detached" });
-    expect(await list.getByRole("listitem").count()).toBe(1);
-    await page.getByLabel("Search users").fill("nobody");
-    await page.getByText("No users match “nobody”.").waitFor();
-    await page.getByLabel("Search users").fill("");
-    await list.getByRole("link", { name: /Ann Lee/ }).waitFor();
-  });
-
-  it("opens a user on its own URL", async () => {
-    await page.getByRole("link", { name: /Ann Lee/ }).click();
-    await page.getByRole("heading", { level: 1, name: "Ann Lee" }).waitFor();
-    expect(new URL(page.url()).pathname).toMatch(/^\/users\/\d+$/);
+  it("signs the newcomer up onto their own page, the session in an HttpOnly cookie only", async () => {
+    await page.getByLabel("Email").fill(" Ann@Example.com ");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    await page.getByRole("heading", { level: 1, name: ann.name }).waitFor();
+    expect(pathOf(page)).toMatch(/^\/users\/\d+$/);
+    annId = Number(pathOf(page).split("/").pop());
     await page.getByText("No items yet.").waitFor();
+    expect(await page.getByRole("navigation", { name: "Account" }).textContent()).toContain(
+      `Signed in as ${ann.name}`,
+    );
+    expect(await server.count("users")).toBe(2);
+
+    const cookies = await annContext.cookies();
+    expect(cookies.map(({ name, httpOnly, sameSite }) => ({ name, httpOnly, sameSite }))).toEqual([
+      { name: "sid", httpOnly: true, sameSite: "Lax" },
+    ]);
+    expect(await visibleToScripts(page)).toEqual({ cookie: "", localStorage: [], sessionStorage: [] });
+    expect(authorizationHeaders).toEqual([]);
+  });
+
+  it("shows a person who is not an admin no users list: / is their own page", async () => {
+    expect(await page.getByRole("link", { name: /all users/i }).count()).toBe(0);
+    await page.goto(server.url);
+    await page.getByRole("heading", { level: 1, name: ann.name }).waitFor();
+    expect(pathOf(page)).toBe(`/users/${annId}`);
+    expect(await page.getByRole("link", { name: /all users/i }).count()).toBe(0);
+
+    await page.goto(`${server.url}/users/1`);
+    await page.getByText("There is no user 1: it may have been deleted.").waitFor();
+    await page.getByRole("link", { name: "Back to your page" }).click();
+    await page.getByRole("heading", { level: 1, name: ann.name }).waitFor();
   });
 
   it("adds, edits and deletes an item, and a reload keeps the data", async () => {
@@ -116,11 +155,11 @@ describe.skipIf(noBrowser)("the web app in Chromium", () => {
     expect(await server.count("items")).toBe(1);
 
     await page.reload();
-    await page.getByRole("heading", { level: 1, name: "Ann Lee" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: ann.name }).waitFor();
     await items.getByText("Notebook, squared", { exact: true }).waitFor();
     expect(await items.getByText("A5, dotted", { exact: true }).count()).toBe(1);
     expect(await items.getByRole("listitem").count()).toBe(1);
-    await screenshot("user.png");
+    await screenshot(page, "user.png");
   });
 
   it("saves an edit, and tells the person when someone else changed the user first", async () => {
@@ -128,48 +167,165 @@ describe.skipIf(noBrowser)("the web app in Chromium", () => {
     await details.getByLabel("Name").fill("Ann B. Lee");
     await details.getByRole("button", { name: "Save changes" }).click();
     await page.getByRole("heading", { level: 1, name: "Ann B. Lee" }).waitFor();
+    // The header follows the person's own new name.
+    await page.getByRole("navigation", { name: "Account" }).getByText("Ann B. Lee").waitFor();
 
-    const id = Number(new URL(page.url()).pathname.split("/").pop());
-    await server.client.users.update.mutate({ id, name: "Ann Changed Elsewhere" });
+    await server.client.users.update.mutate({ id: annId, name: ann.name });
     await details.getByLabel("Email").fill("ann.lee@example.com");
     await details.getByRole("button", { name: "Save changes" }).click();
     await page.getByText(/someone else changed this user/i).waitFor();
-    await page.getByRole("heading", { level: 1, name: "Ann Changed Elsewhere" }).waitFor();
-    expect(await details.getByLabel("Email").inputValue()).toBe("ann@example.com");
+    await page.getByRole("heading", { level: 1, name: ann.name }).waitFor();
+    expect(await details.getByLabel("Email").inputValue()).toBe(ann.email);
+    await page.getByRole("navigation", { name: "Account" }).getByText(ann.name, { exact: true }).waitFor();
   });
 
   it("fits a phone's width", async () => {
     await page.setViewportSize({ width: 375, height: 740 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    await screenshot("user-phone.png");
+    await screenshot(page, "user-phone.png");
     await page.setViewportSize({ width: 1000, height: 760 });
   });
 
-  it("deletes the user after confirmation", async () => {
-    await page.getByRole("button", { name: "Delete user" }).click();
-    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
-    expect(await server.count("users")).toBe(2);
+  it("signs out: the cookie is gone and pages ask to sign in", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    expect(pathOf(page)).toBe("/signin");
+    expect(await annContext.cookies()).toEqual([]);
 
-    await page.getByRole("button", { name: "Delete user" }).click();
-    await page.getByRole("dialog").getByRole("button", { name: "Delete user" }).click();
-    await page.getByText("Deleted Ann Changed Elsewhere.").waitFor();
-    expect(new URL(page.url()).pathname).toBe("/");
-    expect(await server.count("users")).toBe(1);
+    await page.goto(`${server.url}/users/${annId}`);
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    expect(pathOf(page)).toBe("/signin");
+  });
+
+  it("says a wrong password once, without saying which field was wrong", async () => {
+    await signIn(page, ann.email, "not ann's passphrase");
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.textContent()).toBe("Wrong email or password");
+    expect(await page.getByText("Wrong email or password").count()).toBe(1);
+    expect(await page.getByLabel("Email").getAttribute("aria-invalid")).toBeNull();
+    expect(await page.getByLabel("Password").getAttribute("aria-invalid")).toBeNull();
+    expect(pathOf(page)).toBe("/signin");
+    await screenshot(page, "signin.png");
+  });
+
+  it("signs back in onto their own page, with the item they added", async () => {
+    await signIn(page, ann.email, ann.password);
+    await page.getByRole("heading", { level: 1, name: ann.name }).waitFor();
+    expect(pathOf(page)).toBe(`/users/${annId}`);
+    await page.getByRole("list", { name: "Items" }).getByText("Notebook, squared", { exact: true }).waitFor();
+    expect(await visibleToScripts(page)).toEqual({ cookie: "", localStorage: [], sessionStorage: [] });
+  });
+
+  it("says how long to wait after too many failed sign-ins", async () => {
+    const [context, stranger] = await newPerson();
+    await stranger.goto(`${server.url}/signin`);
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await signIn(stranger, "mallory@example.com", `guess number ${attempt}`);
+      await stranger.getByText("Wrong email or password").waitFor();
+      await stranger.getByLabel("Password").fill("");
+    }
+    await signIn(stranger, "mallory@example.com", "guess number 6");
+    await stranger.getByText("Too many failed attempts. Try again in 15 minutes.").waitFor();
+    await context.close();
+  });
+
+  it("shows an admin the users list, which a normal user never saw", async () => {
+    await adminPage.goto(server.url);
+    await adminPage.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    await signIn(adminPage, testAdmin.email, testAdmin.password);
+    await adminPage.getByRole("heading", { level: 1, name: "Admin" }).waitFor();
+    expect(pathOf(adminPage)).toBe("/users/1");
+    expect((await adminContext.cookies()).map(({ name, httpOnly }) => ({ name, httpOnly }))).toEqual([
+      { name: "sid", httpOnly: true },
+    ]);
+    expect(await visibleToScripts(adminPage)).toEqual({ cookie: "", localStorage: [], sessionStorage: [] });
+
+    await adminPage.getByRole("link", { name: "All users", exact: true }).click();
+    await adminPage.getByRole("heading", { level: 1, name: "Users" }).waitFor();
+    expect(pathOf(adminPage)).toBe("/");
+    const list = adminPage.getByRole("list", { name: "Users" });
+    await list.getByRole("link", { name: /Ann Lee/ }).waitFor();
+    expect(await list.getByRole("listitem").count()).toBe(2);
+  });
+
+  it("lets an admin create users, and shows a duplicate email beside the Email field", async () => {
+    const list = adminPage.getByRole("list", { name: "Users" });
+    await adminPage.getByLabel("Name").fill("Bob Stone");
+    await adminPage.getByLabel("Email").fill("bob@example.com");
+    await adminPage.getByRole("button", { name: "Create user" }).click();
+    await list.getByRole("link", { name: /Bob Stone/ }).waitFor();
+
+    await adminPage.getByLabel("Name").fill("Ann Again");
+    await adminPage.getByLabel("Email").fill("ANN@example.com");
+    await adminPage.getByRole("button", { name: "Create user" }).click();
+    const email = adminPage.getByLabel("Email");
+    await adminPage.getByText("A user with email ann@example.com already exists").waitFor();
+    expect(await email.getAttribute("aria-invalid")).toBe("true");
+    const describedBy = await email.getAttribute("aria-describedby");
+    expect(await adminPage.locator(`[id="${describedBy}"]`).textContent()).toContain("already exists");
+    expect(await server.count("users")).toBe(3);
+    await screenshot(adminPage, "users.png", { forDocs: true });
+  });
+
+  it("searches as you type", async () => {
+    await adminPage.getByLabel("Search users").fill("bob");
+    const list = adminPage.getByRole("list", { name: "Users" });
+    await list.getByRole("link", { name: /Ann Lee/ }).waitFor({ state: "detached" });
+    expect(await list.getByRole("listitem").count()).toBe(1);
+    await adminPage.getByLabel("Search users").fill("nobody");
+    await adminPage.getByText("No users match “nobody”.").waitFor();
+    await adminPage.getByLabel("Search users").fill("");
+    await list.getByRole("link", { name: /Ann Lee/ }).waitFor();
+  });
+
+  it("lets an admin add an item to someone else's page", async () => {
+    await adminPage.getByRole("link", { name: /Ann Lee/ }).click();
+    await adminPage.getByRole("heading", { level: 1, name: ann.name }).waitFor();
+    expect(pathOf(adminPage)).toBe(`/users/${annId}`);
+    await adminPage.getByLabel("Title").fill("Stapler");
+    await adminPage.getByRole("button", { name: "Add item" }).click();
+    await adminPage.getByRole("list", { name: "Items" }).getByText("Stapler", { exact: true }).waitFor();
+    const { items } = await server.client.users.byId.query({ id: annId });
+    expect(items?.map((item) => item.title)).toEqual(["Notebook, squared", "Stapler"]);
+  });
+
+  it("deletes a user after confirmation, which ends their session in their own browser", async () => {
+    await adminPage.getByRole("button", { name: "Delete user" }).click();
+    await adminPage.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+    expect(await server.count("users")).toBe(3);
+
+    await adminPage.getByRole("button", { name: "Delete user" }).click();
+    await adminPage.getByRole("dialog").getByRole("button", { name: "Delete user" }).click();
+    await adminPage.getByText(`Deleted ${ann.name}.`).waitFor();
+    expect(pathOf(adminPage)).toBe("/");
+    expect(await server.count("users")).toBe(2);
     expect(await server.count("items")).toBe(0);
+
+    // Ann's tab still shows her page; her next call answers 401, and the app sends her to sign in.
+    await page.getByLabel("Title").fill("Too late");
+    await page.getByRole("button", { name: "Add item" }).click();
+    await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    await page.getByText("Your session has ended. Sign in again.").waitFor();
+    expect(pathOf(page)).toBe("/signin");
   });
 
   it("answers a deep link to a missing user with not found", async () => {
-    await page.goto(`${server.url}/users/999`);
-    await page.getByText("There is no user 999: it may have been deleted.").waitFor();
+    await adminPage.goto(`${server.url}/users/999`);
+    await adminPage.getByText("There is no user 999: it may have been deleted.").waitFor();
   });
 
   it("says so when the API cannot be reached", async () => {
-    await page.route("**/trpc/**", (route) => route.abort("connectionrefused"));
-    await page.goto(server.url);
-    await page.getByText("Can't reach the API").waitFor({ timeout: 15_000 });
-    await page.unroute("**/trpc/**");
-    await page.getByRole("button", { name: "Try again" }).click();
-    await page.getByRole("link", { name: /Bob Stone/ }).waitFor();
+    await adminPage.route("**/trpc/**", (route) => route.abort("connectionrefused"));
+    await adminPage.goto(server.url);
+    await adminPage.getByText("Can't reach the API").waitFor({ timeout: 15_000 });
+    await adminPage.unroute("**/trpc/**");
+    await adminPage.getByRole("button", { name: "Try again" }).click();
+    await adminPage.getByRole("link", { name: /Bob Stone/ }).waitFor();
+  });
+
+  it("never sent an Authorization header: the cookie was the only credential", () => {
+    expect(authorizationHeaders).toEqual([]);
   });
 });
