@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { id, timestamp } from "./common.ts";
+import { id, storableText, timestamp } from "./common.ts";
 import { password, userEmail, userName, userOutput } from "./user.ts";
 
 export const signUpInput = z.object({ name: userName, email: userEmail, password });
@@ -22,7 +22,8 @@ export type ChangePasswordInput = z.input<typeof changePasswordInput>;
 export const signedOutOutput = z.object({ signedOut: z.literal(true) });
 export const passwordChangedOutput = z.object({ changed: z.literal(true) });
 
-export const apiTokenName = z.string().trim().min(1).max(100);
+/** Stored as sent, so only text every database stores (no NUL, no unpaired surrogate). */
+export const apiTokenName = storableText.trim().min(1).max(100);
 
 export const createApiTokenInput = z.object({
   name: apiTokenName,
