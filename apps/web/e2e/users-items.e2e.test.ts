@@ -13,6 +13,9 @@ const outputDir = join(webRoot, "e2e", "output");
 const docsScreenshots = join(webRoot, "..", "..", "docs", "screenshots");
 
 const ann = { name: "Ann Lee", email: "ann@example.com", password: "ann's long passphrase" };
+const bob = { name: "Bob Stone", email: "bob@example.com", password: "bob's passphrase, set by an admin" };
+const cy = { name: "Cy Park", email: "cy@example.com", password: "cy's first passphrase" };
+const cyNewPassword = "cy's second passphrase";
 
 // People's sessions, step by step, in real Chromium against the built app served by the real
 // server on a fresh database, which starts with an admin (ADMIN_EMAIL/ADMIN_PASSWORD, see the
@@ -26,6 +29,8 @@ describe.skipIf(noBrowser)("the web app in Chromium", () => {
   let adminContext: BrowserContext;
   let adminPage: Page;
   let annId: number;
+  let cyContext: BrowserContext;
+  let cyPage: Page;
   /** Every request any page sent with an Authorization header: the web app must send none. */
   const authorizationHeaders: string[] = [];
 
@@ -256,6 +261,8 @@ describe.skipIf(noBrowser)("the web app in Chromium", () => {
     await adminPage.getByLabel("Email").fill("bob@example.com");
     await adminPage.getByRole("button", { name: "Create user" }).click();
     await list.getByRole("link", { name: /Bob Stone/ }).waitFor();
+    // No password given: the admin is told Bob cannot sign in yet.
+    await adminPage.getByText("Created Bob Stone. They cannot sign in until a password is set.").waitFor();
 
     await adminPage.getByLabel("Name").fill("Ann Again");
     await adminPage.getByLabel("Email").fill("ANN@example.com");
@@ -323,6 +330,94 @@ describe.skipIf(noBrowser)("the web app in Chromium", () => {
     await adminPage.unroute("**/trpc/**");
     await adminPage.getByRole("button", { name: "Try again" }).click();
     await adminPage.getByRole("link", { name: /Bob Stone/ }).waitFor();
+  });
+
+  it("lets an admin create an account with a password, and that person signs in", async () => {
+    await adminPage.goto(server.url);
+    const form = adminPage.getByRole("form", { name: "New user" });
+    await form.getByLabel("Name").fill(cy.name);
+    await form.getByLabel("Email").fill(cy.email);
+    const password = form.getByLabel("Password");
+    expect(await password.getAttribute("type")).toBe("password");
+    expect(await password.getAttribute("autocomplete")).toBe("new-password");
+    await password.fill(cy.password);
+    expect(await form.getByLabel("Role").inputValue()).toBe("user");
+    await form.getByRole("button", { name: "Create user" }).click();
+    await form.getByRole("status").getByText(`Created ${cy.name}.`, { exact: true }).waitFor();
+    expect(await form.getByRole("status").textContent()).toBe(`Created ${cy.name}.`);
+    expect(await password.inputValue()).toBe("");
+
+    [cyContext, cyPage] = await newPerson();
+    await cyPage.goto(`${server.url}/signin`);
+    await signIn(cyPage, cy.email, cy.password);
+    await cyPage.getByRole("heading", { level: 1, name: cy.name }).waitFor();
+    expect(pathOf(cyPage)).toMatch(/^\/users\/\d+$/);
+    // A plain user, the default role: no users list.
+    expect(await cyPage.getByRole("link", { name: /all users/i }).count()).toBe(0);
+  });
+
+  it("changes a user's own password: a wrong current one is said beside its field, then only the new one signs in", async () => {
+    // An admin's fields are not a user's: no role or password in the details form.
+    const details = cyPage.getByRole("form", { name: "Edit user" });
+    expect(await details.getByLabel("Role").count()).toBe(0);
+    expect(await details.getByLabel(/password/i).count()).toBe(0);
+
+    const form = cyPage.getByRole("form", { name: "Change password" });
+    const current = form.getByLabel("Current password");
+    await current.fill("not cy's passphrase");
+    await form.getByLabel("New password").fill(cyNewPassword);
+    await form.getByRole("button", { name: "Change password" }).click();
+    const message = "The current password is wrong";
+    await form.getByText(message).waitFor();
+    expect(await current.getAttribute("aria-invalid")).toBe("true");
+    const describedBy = await current.getAttribute("aria-describedby");
+    expect(await cyPage.locator(`[id="${describedBy}"]`).textContent()).toBe(message);
+    expect(await form.getByLabel("New password").getAttribute("aria-invalid")).toBeNull();
+
+    await current.fill(cy.password);
+    await form.getByRole("button", { name: "Change password" }).click();
+    await form.getByText("Password changed. Your other sessions are signed out.").waitFor();
+    expect(await current.inputValue()).toBe("");
+    // This session is kept: a reload still shows Cy's page.
+    await cyPage.reload();
+    await cyPage.getByRole("heading", { level: 1, name: cy.name }).waitFor();
+
+    await cyPage.getByRole("button", { name: "Sign out" }).click();
+    await cyPage.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
+    await signIn(cyPage, cy.email, cy.password);
+    await cyPage.getByText("Wrong email or password").waitFor();
+    await signIn(cyPage, cy.email, cyNewPassword);
+    await cyPage.getByRole("heading", { level: 1, name: cy.name }).waitFor();
+    await cyContext.close();
+  });
+
+  it("lets an admin give an account without a password one, and a role; its owner then signs in", async () => {
+    const [bobContext, bobPage] = await newPerson();
+    await bobPage.goto(`${server.url}/signin`);
+    await signIn(bobPage, bob.email, bob.password);
+    await bobPage.getByText("Wrong email or password").waitFor();
+
+    await adminPage.goto(server.url);
+    await adminPage.getByRole("link", { name: /Bob Stone/ }).click();
+    await adminPage.getByRole("heading", { level: 1, name: bob.name }).waitFor();
+    // Someone else's page: the admin sets a password without knowing the current one.
+    expect(await adminPage.getByRole("form", { name: "Change password" }).count()).toBe(0);
+    const details = adminPage.getByRole("form", { name: "Edit user" });
+    await details.getByLabel("Role").selectOption("admin");
+    const password = details.getByLabel("New password");
+    expect(await password.getAttribute("type")).toBe("password");
+    expect(await password.getAttribute("autocomplete")).toBe("new-password");
+    await password.fill(bob.password);
+    await screenshot(adminPage, "user-as-admin.png");
+    await details.getByRole("button", { name: "Save changes" }).click();
+    await adminPage.getByText("Saved.").waitFor();
+    await adminPage.getByText(`${bob.email} · admin`).waitFor();
+    expect(await details.getByLabel("New password").inputValue()).toBe("");
+
+    await signIn(bobPage, bob.email, bob.password);
+    await bobPage.getByRole("heading", { level: 1, name: bob.name }).waitFor();
+    await bobPage.getByRole("link", { name: "All users", exact: true }).waitFor();
+    await bobContext.close();
   });
 
   it("never sent an Authorization header: the cookie was the only credential", () => {

@@ -23,7 +23,7 @@ export function useForm<V extends Record<string, string>>(initial: V) {
       name,
       value: values[name],
       error: errors[name],
-      onChange(event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) {
+      onChange(event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) {
         const value = event.target.value;
         setValues((current) => ({ ...current, [name]: value }));
         setErrors(({ [name]: _field, form: _form, ...rest }) => rest);

@@ -2,9 +2,10 @@ import { updateUserInput } from "@app/api/schemas";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { sessionKey, useMe } from "../auth/session.ts";
-import { Field } from "../components/field.tsx";
+import { Field, SelectField } from "../components/field.tsx";
 import { FormError } from "../components/states.tsx";
 import { isStaleVersion } from "../lib/api-errors.ts";
+import { roleOptions } from "../lib/roles.ts";
 import { useForm } from "../lib/use-form.ts";
 import { validate } from "../lib/validate.ts";
 import { useTRPC } from "../trpc.ts";
@@ -15,17 +16,30 @@ export type SaveOutcome = "saved" | "stale" | undefined;
 
 type EditUserFormProps = { user: UserWithItems; onOutcome: (outcome: SaveOutcome) => void };
 
-/** Edits name and email, sending the version it was loaded at: a stale save changes nothing. */
+/**
+ * Edits name and email, sending the version it was loaded at: a stale save changes nothing. An
+ * admin editing someone else also sets their role and a new password (which the API allows admins
+ * only); on your own page you change your password in its own form, with the current one, and an
+ * admin cannot take their own admin role away here.
+ */
 export function EditUserForm({ user, onOutcome }: EditUserFormProps) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const refreshUser = useRefreshUser(user.id);
-  const own = useMe()?.id === user.id;
+  const me = useMe();
+  const own = me?.id === user.id;
+  const adminOfOther = me?.role === "admin" && !own;
   // The header says who is signed in: a change to your own name shows there too.
   const refreshHeader = async () => {
     if (own) await queryClient.invalidateQueries({ queryKey: sessionKey });
   };
-  const form = useForm({ name: user.name, email: user.email });
+  // The role as the select gives it back: any string, checked by the schema on submit.
+  const form = useForm<Record<"name" | "email" | "role" | "password", string>>({
+    name: user.name,
+    email: user.email,
+    role: user.role,
+    password: "",
+  });
   const update = useMutation(
     trpc.users.update.mutationOptions({
       onSuccess: async (saved) => {
@@ -46,13 +60,17 @@ export function EditUserForm({ user, onOutcome }: EditUserFormProps) {
   function submit(event: FormEvent) {
     event.preventDefault();
     onOutcome(undefined);
-    const { name, email } = form.values;
+    const { name, email, role, password } = form.values;
     const changes = {
       ...(name.trim() !== user.name && { name }),
       ...(email.trim().toLowerCase() !== user.email && { email }),
+      ...(adminOfOther && role !== user.role && { role }),
+      // Empty: keep the current password. Otherwise taken as typed (spaces belong to a passphrase).
+      ...(adminOfOther && password !== "" && { password }),
     };
     if (Object.keys(changes).length === 0) {
-      form.setErrors({ form: "Nothing to save: change the name or the email first." });
+      const what = adminOfOther ? "the name, email, role or password" : "the name or the email";
+      form.setErrors({ form: `Nothing to save: change ${what} first.` });
       return;
     }
     const result = validate(updateUserInput, { id: user.id, version: user.version, ...changes });
@@ -66,6 +84,19 @@ export function EditUserForm({ user, onOutcome }: EditUserFormProps) {
         <Field label="Name" autoComplete="off" {...form.field("name")} />
         <Field label="Email" type="email" autoComplete="off" {...form.field("email")} />
       </div>
+      {adminOfOther && (
+        <div className="row">
+          <SelectField label="Role" options={roleOptions} {...form.field("role")} />
+          <Field
+            label="New password"
+            type="password"
+            autoComplete="new-password"
+            optional
+            hint="Leave empty to keep their current password, if any."
+            {...form.field("password")}
+          />
+        </div>
+      )}
       <FormError>{form.errors.form}</FormError>
       <div className="actions">
         <button type="submit" disabled={update.isPending}>

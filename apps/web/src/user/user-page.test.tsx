@@ -1,4 +1,4 @@
-import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeApiError } from "../test/fake-api.ts";
 import { renderWithApi } from "../test/render.tsx";
@@ -92,6 +92,181 @@ describe("UserPage", () => {
     fireEvent.click(screen.getByRole("button", { name: "Add item" }));
     await waitFor(() =>
       expect(calls.find((call) => call.path === "items.create")?.input).toEqual({ userId: 4, title: "Pen" }),
+    );
+  });
+});
+
+/** The texts an element's aria-describedby points at, in order: what a screen reader announces with it. */
+function describedBy(element: HTMLElement): (string | null | undefined)[] {
+  return (element.getAttribute("aria-describedby") ?? "")
+    .split(" ")
+    .filter(Boolean)
+    .map((id) => document.getElementById(id)?.textContent);
+}
+
+describe("UserPage, roles and passwords", () => {
+  const bo = fakeUser({ id: 4, name: "Bo", email: "bo@example.com", version: 3 });
+
+  it("lets an admin set someone's role and a new password, sending only what changed", async () => {
+    let current = bo;
+    const { calls } = renderWithApi(<UserPage id={4} />, {
+      "auth.me": () => admin,
+      "users.byId": () => current,
+      "users.update": () => {
+        current = { ...current, role: "admin", version: 4 };
+        return current;
+      },
+      "users.list": () => ({ items: [], nextCursor: null }),
+    });
+    const form = within(await screen.findByRole("form", { name: "Edit user" }));
+    const role = form.getByLabelText("Role") as HTMLSelectElement;
+    expect(role.value).toBe("user");
+    const password = form.getByLabelText("New password (optional)") as HTMLInputElement;
+    expect(password.type).toBe("password");
+    expect(password.getAttribute("autocomplete")).toBe("new-password");
+    // Someone else's page: no form asking for the admin's own current password.
+    expect(screen.queryByRole("form", { name: "Change password" })).toBeNull();
+
+    fireEvent.change(role, { target: { value: "admin" } });
+    fireEvent.change(password, { target: { value: "bo's new passphrase" } });
+    fireEvent.click(form.getByRole("button", { name: "Save changes" }));
+
+    expect((await screen.findByRole("status")).textContent).toBe("Saved.");
+    expect(calls.find((call) => call.path === "users.update")?.input).toEqual({
+      id: 4,
+      version: 3,
+      role: "admin",
+      password: "bo's new passphrase",
+    });
+    expect(screen.getByText(/bo@example\.com · admin/)).toBeTruthy();
+    // The form shows the saved user again: the password is not kept in it.
+    const fresh = within(screen.getByRole("form", { name: "Edit user" }));
+    expect((fresh.getByLabelText("New password (optional)") as HTMLInputElement).value).toBe("");
+    expect((fresh.getByLabelText("Role") as HTMLSelectElement).value).toBe("admin");
+  });
+
+  it("checks an admin's new password with the server's schema, beside the field", async () => {
+    const { calls } = renderWithApi(<UserPage id={4} />, { "auth.me": () => admin, "users.byId": () => bo });
+    const form = within(await screen.findByRole("form", { name: "Edit user" }));
+    const password = form.getByLabelText("New password (optional)");
+    fireEvent.change(password, { target: { value: "short" } });
+    fireEvent.click(form.getByRole("button", { name: "Save changes" }));
+
+    expect(password.getAttribute("aria-invalid")).toBe("true");
+    expect(describedBy(password)).toEqual([
+      "At least 8 characters",
+      "Leave empty to keep their current password, if any.",
+    ]);
+    expect(calls.some((call) => call.path === "users.update")).toBe(false);
+  });
+
+  it("gives a user no role or password fields on their own page, but a Change password form", async () => {
+    renderWithApi(<UserPage id={4} />, { "auth.me": () => bo, "users.byId": () => bo });
+    const details = within(await screen.findByRole("form", { name: "Edit user" }));
+    expect(details.queryByLabelText("Role")).toBeNull();
+    expect(details.queryByLabelText(/password/i)).toBeNull();
+
+    const change = within(screen.getByRole("form", { name: "Change password" }));
+    const current = change.getByLabelText("Current password") as HTMLInputElement;
+    const next = change.getByLabelText("New password") as HTMLInputElement;
+    expect([current.type, current.getAttribute("autocomplete")]).toEqual(["password", "current-password"]);
+    expect([next.type, next.getAttribute("autocomplete")]).toEqual(["password", "new-password"]);
+  });
+
+  it("gives an admin the Change password form on their own page, and no role to take away from themselves", async () => {
+    renderWithApi(<UserPage id={1} />, { "auth.me": () => admin, "users.byId": () => admin });
+    const details = within(await screen.findByRole("form", { name: "Edit user" }));
+    expect(details.queryByLabelText("Role")).toBeNull();
+    expect(details.queryByLabelText(/password/i)).toBeNull();
+    expect(screen.getByRole("form", { name: "Change password" })).toBeTruthy();
+  });
+
+  it("changes the user's own password, then refetches the account (its version moved on)", async () => {
+    let current = bo;
+    const { calls } = renderWithApi(<UserPage id={4} />, {
+      "auth.me": () => bo,
+      "users.byId": () => current,
+      "auth.changePassword": () => {
+        current = { ...current, version: 4 };
+        return { changed: true };
+      },
+    });
+    const change = within(await screen.findByRole("form", { name: "Change password" }));
+    fireEvent.change(change.getByLabelText("Current password"), { target: { value: "bo's old one" } });
+    fireEvent.change(change.getByLabelText("New password"), { target: { value: " bo's new one " } });
+    fireEvent.click(change.getByRole("button", { name: "Change password" }));
+
+    expect((await change.findByRole("status")).textContent).toBe(
+      "Password changed. Your other sessions are signed out.",
+    );
+    expect(calls.find((call) => call.path === "auth.changePassword")?.input).toEqual({
+      currentPassword: "bo's old one",
+      newPassword: " bo's new one ",
+    });
+    expect((change.getByLabelText("Current password") as HTMLInputElement).value).toBe("");
+    expect((change.getByLabelText("New password") as HTMLInputElement).value).toBe("");
+    // The next edit of the details sends the new version, not a stale one.
+    await waitFor(() => expect(calls.filter((call) => call.path === "users.byId")).toHaveLength(2));
+    const details = within(screen.getByRole("form", { name: "Edit user" }));
+    fireEvent.change(details.getByLabelText("Name"), { target: { value: "Bob" } });
+    fireEvent.click(details.getByRole("button", { name: "Save changes" }));
+    await waitFor(() =>
+      expect(calls.find((call) => call.path === "users.update")?.input).toEqual({
+        id: 4,
+        version: 4,
+        name: "Bob",
+      }),
+    );
+  });
+
+  it("shows a wrong current password beside the Current password field, and moves focus there", async () => {
+    renderWithApi(<UserPage id={4} />, {
+      "auth.me": () => bo,
+      "users.byId": () => bo,
+      "auth.changePassword": () => {
+        throw new FakeApiError("BAD_REQUEST", "Invalid input", {
+          fieldErrors: { currentPassword: ["The current password is wrong"] },
+        });
+      },
+    });
+    const change = within(await screen.findByRole("form", { name: "Change password" }));
+    fireEvent.change(change.getByLabelText("Current password"), { target: { value: "not it at all" } });
+    fireEvent.change(change.getByLabelText("New password"), { target: { value: "bo's new one" } });
+    fireEvent.click(change.getByRole("button", { name: "Change password" }));
+
+    const current = change.getByLabelText("Current password");
+    await waitFor(() => expect(current.getAttribute("aria-invalid")).toBe("true"));
+    expect(describedBy(current)).toEqual(["The current password is wrong"]);
+    expect(change.getByLabelText("New password").getAttribute("aria-invalid")).toBeNull();
+    expect(change.queryByRole("alert")).toBeNull();
+    expect(change.queryByRole("status")).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(current));
+  });
+
+  it("checks the new password before calling the server, and says how long to wait when throttled", async () => {
+    const { calls } = renderWithApi(<UserPage id={4} />, {
+      "auth.me": () => bo,
+      "users.byId": () => bo,
+      "auth.changePassword": () => {
+        throw new FakeApiError("TOO_MANY_REQUESTS", "Too many failed attempts: try again in 900 seconds", {
+          headers: { "Retry-After": "900" },
+        });
+      },
+    });
+    const change = within(await screen.findByRole("form", { name: "Change password" }));
+    fireEvent.change(change.getByLabelText("Current password"), { target: { value: "bo's old one" } });
+    fireEvent.change(change.getByLabelText("New password"), { target: { value: "short" } });
+    fireEvent.click(change.getByRole("button", { name: "Change password" }));
+    expect(describedBy(change.getByLabelText("New password"))).toEqual([
+      "At least 8 characters",
+      "8 to 128 characters. Your other sessions will be signed out.",
+    ]);
+    expect(calls.some((call) => call.path === "auth.changePassword")).toBe(false);
+
+    fireEvent.change(change.getByLabelText("New password"), { target: { value: "bo's new one" } });
+    fireEvent.click(change.getByRole("button", { name: "Change password" }));
+    expect((await change.findByRole("alert")).textContent).toBe(
+      "Too many failed attempts. Try again in 15 minutes.",
     );
   });
 });

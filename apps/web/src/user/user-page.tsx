@@ -7,6 +7,7 @@ import { useDocumentTitle } from "../lib/use-document-title.ts";
 import { NotFoundPage } from "../not-found-page.tsx";
 import { Link } from "../router.tsx";
 import { useTRPC } from "../trpc.ts";
+import { ChangePasswordForm } from "./change-password-form.tsx";
 import { DeleteUser } from "./delete-user.tsx";
 import { EditUserForm, type SaveOutcome } from "./edit-user-form.tsx";
 import { Items } from "./items.tsx";
@@ -56,6 +57,12 @@ export function UserPage({ id }: { id: number }) {
         <EditUserForm key={user.version} user={user} onOutcome={setOutcome} />
       </section>
       <Items user={user} />
+      {user.id === me?.id && (
+        <section className="card" aria-labelledby="password-heading">
+          <h2 id="password-heading">Password</h2>
+          <ChangePasswordForm userId={user.id} />
+        </section>
+      )}
       <section className="card danger-zone" aria-labelledby="delete-heading">
         <h2 id="delete-heading">{user.id === me?.id ? "Delete your account" : "Delete this user"}</h2>
         <DeleteUser user={user} />

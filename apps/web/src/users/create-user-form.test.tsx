@@ -39,8 +39,67 @@ describe("CreateUserForm", () => {
 
     const link = await screen.findByRole("link", { name: "Ann" });
     expect(link.getAttribute("href")).toBe("/users/7");
+    // No password and the default role: neither is sent, and the account is a plain user's.
     expect(calls[0]).toEqual({ path: "users.create", input: { name: "Ann", email: "ann@example.com" } });
     expect((screen.getByLabelText("Name") as HTMLInputElement).value).toBe("");
+    // Created without a password: the admin is told the person cannot sign in yet.
+    expect(screen.getByRole("status").textContent).toBe(
+      "Created Ann. They cannot sign in until a password is set.",
+    );
+  });
+
+  it("has an optional password field, said to be needed for signing in, and a role that defaults to user", () => {
+    renderWithApi(<CreateUserForm />, {});
+    const password = screen.getByLabelText("Password (optional)") as HTMLInputElement;
+    expect(password.type).toBe("password");
+    expect(password.getAttribute("autocomplete")).toBe("new-password");
+    const hint = document.getElementById(password.getAttribute("aria-describedby") ?? "");
+    expect(hint?.textContent).toBe(
+      "Without a password this person cannot sign in until one is set on their page.",
+    );
+
+    const role = screen.getByLabelText("Role") as HTMLSelectElement;
+    expect(role.value).toBe("user");
+    expect([...role.options].map((option) => option.value)).toEqual(["user", "admin"]);
+  });
+
+  it("sends the password as typed and the role chosen, then empties the form", async () => {
+    const { calls } = renderWithApi(<CreateUserForm />, {
+      "users.create": () => fakeUser({ id: 8, name: "Bo", email: "bo@example.com", role: "admin" }),
+      "users.list": () => ({ items: [], nextCursor: null }),
+    });
+    fill("Name", "Bo");
+    fill("Email", "bo@example.com");
+    fill("Password (optional)", " bo's passphrase ");
+    fireEvent.change(screen.getByLabelText("Role"), { target: { value: "admin" } });
+    fireEvent.click(screen.getByRole("button", { name: "Create user" }));
+
+    expect((await screen.findByRole("status")).textContent).toBe("Created Bo.");
+    expect(calls[0]).toEqual({
+      path: "users.create",
+      // Not trimmed: spaces belong to a passphrase, as the server's schema takes it.
+      input: { name: "Bo", email: "bo@example.com", password: " bo's passphrase ", role: "admin" },
+    });
+    expect((screen.getByLabelText("Password (optional)") as HTMLInputElement).value).toBe("");
+    expect((screen.getByLabelText("Role") as HTMLSelectElement).value).toBe("user");
+  });
+
+  it("refuses a password shorter than the server allows, beside the field, before calling it", async () => {
+    const { calls } = renderWithApi(<CreateUserForm />, {});
+    fill("Name", "Bo");
+    fill("Email", "bo@example.com");
+    fill("Password (optional)", "short");
+    fireEvent.click(screen.getByRole("button", { name: "Create user" }));
+
+    const password = screen.getByLabelText("Password (optional)");
+    expect(password.getAttribute("aria-invalid")).toBe("true");
+    const described = (password.getAttribute("aria-describedby") ?? "").split(" ");
+    expect(described.map((id) => document.getElementById(id)?.textContent)).toEqual([
+      "At least 8 characters",
+      "Without a password this person cannot sign in until one is set on their page.",
+    ]);
+    await waitFor(() => expect(document.activeElement).toBe(password));
+    expect(calls).toEqual([]);
   });
 
   it("shows a taken email beside the Email field, not as a generic alert", async () => {
