@@ -35,7 +35,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
         : undefined;
     const app = await buildApp({ config, orm });
     if (applied.length > 0) app.log.info({ migrations: applied }, "applied pending migrations");
-    if (admin && admin !== "unchanged") app.log.info(`admin account ${config.ADMIN_EMAIL}: ${admin}`);
+    if (admin === "refused") {
+      app.log.warn(
+        `ADMIN_EMAIL ${config.ADMIN_EMAIL} belongs to an account that is not an admin and whose password is not ADMIN_PASSWORD: not made admin`,
+      );
+    } else if (admin && admin !== "unchanged") app.log.info(`admin account ${config.ADMIN_EMAIL}: ${admin}`);
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.PORT;

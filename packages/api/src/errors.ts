@@ -44,7 +44,10 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
  * stays in the log unless `exposeErrors` (development). Both transports answer with this.
  */
 export function publicMessage(error: TRPCError, exposeErrors: boolean): string {
-  return error.code === "INTERNAL_SERVER_ERROR" && !exposeErrors ? "Internal server error" : error.message;
+  if (error.code === "INTERNAL_SERVER_ERROR" && !exposeErrors) return "Internal server error";
+  // The JSON parser quotes the text around the mistake, which may be a password.
+  if (error.cause instanceof SyntaxError) return "The input is not valid JSON";
+  return error.message;
 }
 
 /** Invalid input's messages by field name, and about the input as a whole. */

@@ -1,7 +1,7 @@
 export { anonymousPaths, governedPaths } from "./access.ts";
 export type { Caller, PresentedCredential } from "./auth/caller.ts";
 export { clearedSessionCookie, sessionCookieName, sessionCookieOf } from "./auth/cookie.ts";
-export { assertPasswordHashing, hashPassword } from "./auth/passwords.ts";
+export { assertPasswordHashing, hashPassword, verifyPassword } from "./auth/passwords.ts";
 export {
   type AuthSettings,
   type Context,

@@ -108,9 +108,17 @@ function describeOperation(operation: RestOperation): OpenApiOperation {
   ];
   const bodyStatuses = operation.body === undefined ? [] : [413, 415];
   const anonymous = anonymousPaths.has(operation.procedure);
-  const errorStatuses = [400, ...(anonymous ? [] : [401]), ...operation.errors, ...bodyStatuses, 500].sort(
-    (a, b) => a - b,
-  );
+  // Every mutation can meet the cross-origin refusal (403), whatever else it refuses.
+  const crossOrigin = operation.method === "GET" ? [] : [403];
+  const statuses = new Set([
+    400,
+    ...(anonymous ? [] : [401]),
+    ...operation.errors,
+    ...crossOrigin,
+    ...bodyStatuses,
+    500,
+  ]);
+  const errorStatuses = [...statuses].sort((a, b) => a - b);
   return {
     operationId: operation.procedure,
     tags: [operation.procedure.split(".")[0]],

@@ -8,13 +8,20 @@ import { readProcedureDefinitions, rootConfig } from "./trpc-internals.ts";
 describe("tRPC internals the transport reads", () => {
   it("reads every procedure's kind and its input and output schemas", () => {
     const definitions = readProcedureDefinitions();
-    expect(definitions.get("users.byId")).toEqual({ kind: "query", input: byIdInput, output: userOutput });
+    expect(definitions.get("users.byId")).toEqual({
+      kind: "query",
+      input: byIdInput,
+      output: userOutput,
+      takesInput: true,
+    });
     expect(definitions.get("users.create")).toEqual({
       kind: "mutation",
       input: createUserInput,
       output: userOutput,
+      takesInput: true,
     });
-    expect(definitions.get("health")?.kind).toBe("query");
+    expect(definitions.get("health")).toMatchObject({ kind: "query", input: undefined, takesInput: false });
+    expect(definitions.get("auth.tokens.list")).toMatchObject({ kind: "query", takesInput: false });
     expect([...definitions.keys()].sort()).toEqual(
       [
         "health",
@@ -22,6 +29,8 @@ describe("tRPC internals the transport reads", () => {
           `users.${verb}`,
           `items.${verb}`,
         ]),
+        ...["signUp", "signIn", "signOut", "me", "changePassword"].map((name) => `auth.${name}`),
+        ...["create", "list", "revoke"].map((verb) => `auth.tokens.${verb}`),
       ].sort(),
     );
   });

@@ -1,11 +1,11 @@
-import { apiTokens, type EntityManager, sessions, signInAttempts, users } from "@app/db";
+import { apiTokens, type EntityManager, sessions, users } from "@app/db";
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { callerOf } from "../access.ts";
 import type { Caller } from "../auth/caller.ts";
 import { clearedSessionCookie, sessionCookie } from "../auth/cookie.ts";
 import { hashPassword, unknownAccountHash, verifyPassword } from "../auth/passwords.ts";
-import { recordFailure, refuseIfThrottled } from "../auth/throttle.ts";
+import { admitAttempt, forgiveAttempt, keepFailure } from "../auth/throttle.ts";
 import { newToken } from "../auth/tokens.ts";
 import type { Context } from "../context.ts";
 import {
@@ -43,19 +43,22 @@ function setSessionCookie(ctx: Context, token: string) {
 
 const wrongCredentials = () => new TRPCError({ code: "UNAUTHORIZED", message: "Wrong email or password" });
 
-/** The current password, checked as a sign-in is (throttled, failures counted): a field error when wrong. */
+/**
+ * The current password, checked as a sign-in is (throttled, failures counted): a field error when
+ * wrong. Returns the account's email, whose attempt the caller forgives once its change commits.
+ */
 async function checkCurrentPassword(
   ctx: Context & { em: () => EntityManager },
   caller: Caller,
   password: string,
-) {
+): Promise<string> {
   const em = ctx.em();
   const account = await users.getAccount(em, caller.id);
   const attempt = { email: account.email, ip: ctx.request.ip, now: new Date() };
-  await refuseIfThrottled(em, attempt, ctx.request.setHeader);
+  await admitAttempt(em, attempt, ctx.request.setHeader);
   const stored = await users.passwordHashOf(em, caller.id);
   if (!(await verifyPassword(password, stored ?? unknownAccountHash)) || !stored) {
-    await recordFailure(em, attempt);
+    await keepFailure(em, attempt.now);
     // ZodRealError, not ZodError: it is an Error, so tRPC keeps it as the cause (errors.ts maps it to 400).
     throw new z.ZodRealError([
       {
@@ -66,6 +69,7 @@ async function checkCurrentPassword(
       },
     ]);
   }
+  return account.email;
 }
 
 export const authRouter = {
@@ -88,17 +92,17 @@ export const authRouter = {
     .mutation(async ({ ctx, input }) => {
       const em = ctx.em();
       const attempt = { email: input.email, ip: ctx.request.ip, now: new Date() };
-      await refuseIfThrottled(em, attempt, ctx.request.setHeader);
+      await admitAttempt(em, attempt, ctx.request.setHeader);
       const account = await users.findCredentials(em, input.email);
       // An unknown email (or an account without a password) verifies against a stand-in hash:
       // the answer and its timing are those of a wrong password.
       const matches = await verifyPassword(input.password, account?.passwordHash ?? unknownAccountHash);
       if (!account?.passwordHash || !matches) {
-        await recordFailure(em, attempt);
+        await keepFailure(em, attempt.now);
         throw wrongCredentials();
       }
       const token = await ctx.transaction(async (trx) => {
-        await signInAttempts.clearFailedSignIns(trx, input.email);
+        await forgiveAttempt(trx, input.email);
         return startSession(trx, ctx, account.id);
       });
       setSessionCookie(ctx, token);
@@ -107,13 +111,13 @@ export const authRouter = {
 
   signOut: procedure.output(signedOutOutput).mutation(async ({ ctx }) => {
     const caller = callerOf(ctx);
-    ctx.request.setHeader("set-cookie", clearedSessionCookie({ secure: ctx.request.secure }));
     if (caller.credential?.kind === "token") {
       throw new TRPCError({
         code: "BAD_REQUEST",
         message: "This call used an API token, not a session: revoke it with auth.tokens.revoke",
       });
     }
+    ctx.request.setHeader("set-cookie", clearedSessionCookie({ secure: ctx.request.secure }));
     if (caller.credential) await sessions.deleteSession(ctx.em(), caller.credential.id);
     return { signedOut: true as const };
   }),
@@ -127,9 +131,10 @@ export const authRouter = {
     .output(passwordChangedOutput)
     .mutation(async ({ ctx, input }) => {
       const caller = callerOf(ctx);
-      await checkCurrentPassword(ctx, caller, input.currentPassword);
+      const email = await checkCurrentPassword(ctx, caller, input.currentPassword);
       const passwordHash = await hashPassword(input.newPassword);
       await ctx.transaction(async (em) => {
+        await forgiveAttempt(em, email);
         await users.setPasswordHash(em, caller.id, passwordHash);
         const keep = caller.credential?.kind === "session" ? caller.credential.id : undefined;
         await sessions.deleteOtherSessions(em, caller.id, keep);

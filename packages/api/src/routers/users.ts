@@ -1,4 +1,4 @@
-import { users } from "@app/db";
+import { sessions, users } from "@app/db";
 import type { TRPCRouterRecord } from "@trpc/server";
 import { hashPassword } from "../auth/passwords.ts";
 import {
@@ -46,7 +46,14 @@ export const usersRouter = {
     .mutation(async ({ ctx, input }) => {
       const { password, ...changes } = input;
       const passwordHash = password === undefined ? undefined : await hashPassword(password);
-      return toUserOutput(await ctx.transaction((em) => users.updateUser(em, { ...changes, passwordHash })));
+      return toUserOutput(
+        await ctx.transaction(async (em) => {
+          const user = await users.updateUser(em, { ...changes, passwordHash });
+          // A password reset (usually: the old one leaked) ends every session of the account.
+          if (passwordHash !== undefined) await sessions.deleteOtherSessions(em, user.id);
+          return user;
+        }),
+      );
     }),
 
   delete: procedure

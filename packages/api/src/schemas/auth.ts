@@ -2,11 +2,16 @@ import { z } from "zod";
 import { id, storableText, timestamp } from "./common.ts";
 import { password, userEmail, userName, userOutput } from "./user.ts";
 
+/** A password as typed at sign-in: any text, but unpaired surrogates (they would hash as U+FFFD). */
+const wellFormed = z
+  .string()
+  .refine((s) => s.isWellFormed(), { message: "Must not contain unpaired UTF-16 surrogates" });
+
 export const signUpInput = z.object({ name: userName, email: userEmail, password });
 export type SignUpInput = z.input<typeof signUpInput>;
 
 /** Any password up to the maximum: a sign-in never says which rule a wrong one breaks. */
-export const signInInput = z.object({ email: userEmail, password: z.string().min(1).max(128) });
+export const signInInput = z.object({ email: userEmail, password: wellFormed.min(1).max(128) });
 export type SignInInput = z.input<typeof signInInput>;
 
 /** The account and its new session's token (also set as the session cookie). */
@@ -14,7 +19,7 @@ export const sessionOutput = z.object({ user: userOutput, token: z.string() });
 export type SessionOutput = z.infer<typeof sessionOutput>;
 
 export const changePasswordInput = z.object({
-  currentPassword: z.string().min(1).max(128),
+  currentPassword: wellFormed.min(1).max(128),
   newPassword: password,
 });
 export type ChangePasswordInput = z.input<typeof changePasswordInput>;

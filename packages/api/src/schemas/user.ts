@@ -16,7 +16,9 @@ export type UserRole = z.infer<typeof userRole>;
 export const password = z
   .string()
   .min(8, { message: "Use at least 8 characters" })
-  .max(128, { message: "Use at most 128 characters" });
+  .max(128, { message: "Use at most 128 characters" })
+  // Hashed as UTF-8, where every unpaired surrogate becomes U+FFFD: two different passwords would match.
+  .refine((s) => s.isWellFormed(), { message: "Must not contain unpaired UTF-16 surrogates" });
 
 export const userOutput = z.object({
   id,

@@ -1,7 +1,8 @@
-import type { EntityManager } from "@mikro-orm/sql";
+import { type EntityManager, ForeignKeyConstraintViolationException } from "@mikro-orm/sql";
 import type { CompiledQuery } from "kysely";
 import { Session } from "../entities/session.ts";
 import type { Role } from "../entities/user.ts";
+import { RecordNotFoundError } from "../errors.ts";
 import { insertRow } from "./insert-row.ts";
 import { type RawTimestamp, readsOf, storedDate, toDate } from "./kysely.ts";
 
@@ -23,14 +24,21 @@ export type NewSession = { userId: number; tokenHash: string; now: Date; expires
 
 /** Starts a session; returns its id. */
 export async function createSession(em: EntityManager, session: NewSession): Promise<number> {
-  const row = await insertRow(em, Session, {
-    user: session.userId,
-    tokenHash: session.tokenHash,
-    createdAt: session.now,
-    lastUsedAt: session.now,
-    expiresAt: session.expiresAt,
-  });
-  return row.id;
+  try {
+    const row = await insertRow(em, Session, {
+      user: session.userId,
+      tokenHash: session.tokenHash,
+      createdAt: session.now,
+      lastUsedAt: session.now,
+      expiresAt: session.expiresAt,
+    });
+    return row.id;
+  } catch (error) {
+    // The account was deleted between the password check and this insert.
+    if (error instanceof ForeignKeyConstraintViolationException)
+      throw RecordNotFoundError.user(session.userId);
+    throw error;
+  }
 }
 
 /**

@@ -6,14 +6,22 @@ import { readsOf, storedDate, toDate } from "./kysely.ts";
 /** Failed sign-ins since a moment: how many, and when the oldest of them was (to say when to retry). */
 export type Failures = { count: number; oldest: Date | null };
 
-/** Records a failed sign-in, in its own write: the call that failed rolls back its own. */
+/**
+ * Records a sign-in attempt as a failure until it proves otherwise, in its own write (never in a
+ * call's transaction, which a failure rolls back). Returns its id.
+ */
 export async function recordFailedSignIn(
   em: EntityManager,
   email: string,
   ip: string,
   at: Date,
-): Promise<void> {
-  await insertRow(em, SignInAttempt, { email, ip, at });
+): Promise<number> {
+  return (await insertRow(em, SignInAttempt, { email, ip, at })).id;
+}
+
+/** Takes back one attempt (the throttle refused it, so it was no failure). */
+export async function deleteAttempt(em: EntityManager, id: number): Promise<void> {
+  await em.nativeDelete(SignInAttempt, { id });
 }
 
 /** Recent failures for an email and for a client address, in one round trip each. */

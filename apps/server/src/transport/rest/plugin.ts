@@ -45,7 +45,8 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
         message: `${request.method} is not allowed on ${path}: use ${allowed.join(" or ")}`,
       });
     }
-    throw new TRPCError({ code: "NOT_FOUND", message: `No route ${request.method} ${request.url}` });
+    // The path alone: a query string may hold what a careless client should not have sent.
+    throw new TRPCError({ code: "NOT_FOUND", message: `No route ${request.method} ${path}` });
   };
   api.all("/*", async (request, reply) => unmatched(request, reply));
 

@@ -31,7 +31,7 @@ export type RestRoute = {
    * Error statuses this operation can answer besides 400, 413, 415 and 500, and 401 (which every
    * operation that needs an account can answer: see the access rules).
    */
-  errors: readonly (403 | 404 | 409 | 429)[];
+  errors: readonly (401 | 403 | 404 | 409 | 429)[];
   /**
    * Valid values, shown by "Try it out" and used by the contract test. User 1 is usually the
    * admin, so the users' examples name user 2.
@@ -151,7 +151,7 @@ export const restRoutes: readonly RestRoute[] = [
     procedure: "auth.signIn",
     status: 200,
     summary: "Sign in: a session token, also set as the session cookie",
-    errors: [429],
+    errors: [401, 429],
     example: { body: { email: "dee@example.com", password: "correct horse battery" } },
   },
   {
