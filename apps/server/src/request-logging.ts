@@ -35,6 +35,8 @@ export class OneLinePerRequest extends LogController {
 export function loggedUrl(url: string): string {
   const query = url.indexOf("?");
   if (query < 0) return url;
+  // Most URLs hold neither word nor an escape: no decoding for them (this runs on every request).
+  if (!url.includes("%") && !/auth|passw/i.test(url)) return url;
   let decoded: string;
   try {
     decoded = decodeURIComponent(url).toLowerCase();
