@@ -1,4 +1,4 @@
-import type { EntityManager } from "@app/db";
+import { changes, type EntityManager } from "@app/db";
 import { toTRPCError } from "./errors.ts";
 import { t } from "./init.ts";
 
@@ -21,8 +21,11 @@ export const unitOfWork = t.middleware(async ({ ctx, type, next }) => {
     if (!result.ok) throw toTRPCError(result.error);
     return result;
   }
+  // Who acts, for the change log: resolved before the transaction (once per request, memoized).
+  const actorId = (await ctx.identify())?.id ?? null;
   try {
     return await ctx.orm.em.fork().transactional(async (trx) => {
+      changes.actAs(trx, actorId);
       const result = await next({ ctx: { em: () => trx } });
       // next() reports a failure instead of throwing it; throwing is what makes the transaction roll back.
       if (!result.ok) throw result.error;
@@ -48,10 +51,14 @@ export const deferredUnitOfWork = t.middleware(async ({ ctx, next }) => {
     return fork;
   };
   let opened = false;
-  const transaction = <T>(work: (trx: EntityManager) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(work: (trx: EntityManager) => Promise<T>): Promise<T> => {
     if (opened) throw new Error("A call opens one transaction at most");
     opened = true;
-    return ctx.orm.em.fork().transactional(work);
+    const actorId = (await ctx.identify())?.id ?? null;
+    return ctx.orm.em.fork().transactional((trx) => {
+      changes.actAs(trx, actorId);
+      return work(trx);
+    });
   };
   const result = await next({ ctx: { em, transaction } });
   if (!result.ok) throw toTRPCError(result.error);

@@ -8,6 +8,7 @@ export {
   redact,
 } from "./database-url.ts";
 export { ApiToken } from "./entities/api-token.ts";
+export { Change, ChangeHead } from "./entities/change.ts";
 export { Item } from "./entities/item.ts";
 export { Session } from "./entities/session.ts";
 export { SignInAttempt } from "./entities/sign-in-attempt.ts";
@@ -16,6 +17,14 @@ export { ConflictError, RecordNotFoundError } from "./errors.ts";
 export { migrateToLatest } from "./migrate.ts";
 export type { ApiTokenView } from "./repositories/api-tokens.ts";
 export * as apiTokens from "./repositories/api-tokens.ts";
+export type {
+  ChangeEntity,
+  ChangeOp,
+  ChangeView,
+  FieldChanges,
+  NewChange,
+} from "./repositories/changes.ts";
+export * as changes from "./repositories/changes.ts";
 export type { ItemView } from "./repositories/items.ts";
 export * as items from "./repositories/items.ts";
 export type { Page, PageQuery } from "./repositories/pagination.ts";

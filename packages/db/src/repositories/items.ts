@@ -1,6 +1,7 @@
 import { type EntityManager, ForeignKeyConstraintViolationException } from "@mikro-orm/sql";
 import { Item } from "../entities/item.ts";
 import { RecordNotFoundError } from "../errors.ts";
+import { type FieldChanges, recordChanges } from "./changes.ts";
 import { insertRow } from "./insert-row.ts";
 import { type Reads, type Row, readsOf, toDate } from "./kysely.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
@@ -18,7 +19,9 @@ export type ItemChanges = { id: number; title?: string | undefined; description?
 export async function createItem(em: EntityManager, fields: ItemFields): Promise<ItemView> {
   try {
     const record = { owner: fields.userId, title: fields.title, description: fields.description ?? null };
-    return toItemView(await insertRow(em, Item, record));
+    const item = toItemView(await insertRow(em, Item, record));
+    await recordChanges(em, [{ entity: "item", entityId: item.id, ownerId: item.ownerId, op: "create" }]);
+    return item;
   } catch (error) {
     // The foreign key is the existence check: one INSERT instead of a SELECT and an INSERT.
     if (error instanceof ForeignKeyConstraintViolationException)
@@ -67,16 +70,31 @@ export async function getItemsOfUsers(em: EntityManager, userIds: readonly numbe
 export async function updateItem(em: EntityManager, changes: ItemChanges): Promise<ItemView> {
   const item = await em.findOne(Item, { id: changes.id });
   if (!item) throw RecordNotFoundError.item(changes.id);
+  const before = { title: item.title, description: item.description ?? null };
   if (changes.title !== undefined) item.title = changes.title;
   if (changes.description !== undefined) item.description = changes.description;
   await em.flush();
-  return itemView(item);
+  const view = itemView(item);
+  const changed: FieldChanges = {};
+  if (view.title !== before.title) changed.title = [before.title, view.title];
+  if (view.description !== before.description) changed.description = [before.description, view.description];
+  await recordChanges(em, [
+    { entity: "item", entityId: view.id, ownerId: view.ownerId, op: "update", fields: changed },
+  ]);
+  return view;
 }
 
 /** Deletes an item; RecordNotFoundError when missing. */
 export async function deleteItem(em: EntityManager, id: number): Promise<void> {
+  const found = await readsOf(em)
+    .selectFrom("items")
+    .select("owner_id")
+    .where("id", "=", id)
+    .executeTakeFirst();
+  if (!found) throw RecordNotFoundError.item(id);
   const deleted = await em.nativeDelete(Item, { id });
   if (deleted === 0) throw RecordNotFoundError.item(id);
+  await recordChanges(em, [{ entity: "item", entityId: id, ownerId: found.owner_id, op: "delete" }]);
 }
 
 /** The view of a managed Item entity, after a write. */

@@ -7,6 +7,7 @@ import {
 import { sql } from "kysely";
 import { type Role, User } from "../entities/user.ts";
 import { ConflictError, RecordNotFoundError } from "../errors.ts";
+import { type FieldChanges, recordChanges } from "./changes.ts";
 import { insertRow } from "./insert-row.ts";
 import { getItemsOfUsers, type ItemView } from "./items.ts";
 import { type Reads, type Row, readsOf, toDate } from "./kysely.ts";
@@ -46,6 +47,9 @@ export async function createUser(em: EntityManager, fields: UserFields): Promise
       role: fields.role ?? "user",
       passwordHash: fields.passwordHash ?? null,
     });
+    await recordChanges(em, [
+      { entity: "user", entityId: row.id, ownerId: row.id, op: "create", version: row.version },
+    ]);
     return { ...toUserView(row), items: [] };
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) throw ConflictError.emailTaken(fields.email);
@@ -100,15 +104,41 @@ export async function updateUser(em: EntityManager, changes: UserChanges): Promi
     throw ConflictError.staleVersion(id, version, user.version);
   }
   const seenVersion = user.version;
+  const before = { name: user.name, email: user.email, role: user.role };
   em.assign(user, withoutUndefined(fields));
   await flushUser(em, user, seenVersion);
+  // The password hash is never part of a change: a new one shows as the version moving on.
+  const changed: FieldChanges = {};
+  for (const [field, value] of Object.entries(before)) {
+    const after = user[field as keyof typeof before];
+    if (after !== value) changed[field] = [value, after];
+  }
+  await recordChanges(em, [
+    { entity: "user", entityId: id, ownerId: id, op: "update", version: user.version, fields: changed },
+  ]);
   return userView(user);
 }
 
 /** Deletes a user; the database deletes its items in the same statement (ON DELETE CASCADE). */
 export async function deleteUser(em: EntityManager, id: number): Promise<void> {
+  // Its items first, for the change log: the database deletes them with the user.
+  const items = await readsOf(em)
+    .selectFrom("items")
+    .select("id")
+    .where("owner_id", "=", id)
+    .orderBy("id")
+    .execute();
   const deleted = await em.nativeDelete(User, { id });
   if (deleted === 0) throw RecordNotFoundError.user(id);
+  await recordChanges(em, [
+    { entity: "user", entityId: id, ownerId: id, op: "delete" },
+    ...items.map((item) => ({
+      entity: "item" as const,
+      entityId: item.id,
+      ownerId: id,
+      op: "delete" as const,
+    })),
+  ]);
 }
 
 /** Flushes, turning a unique-email violation or a lost version race into a ConflictError. */

@@ -1,0 +1,166 @@
+import type { EntityManager } from "@mikro-orm/sql";
+import { type RawTimestamp, readsOf, storedDate, toDate } from "./kysely.ts";
+import { type Page, toPage } from "./pagination.ts";
+
+export type ChangeEntity = "user" | "item";
+export type ChangeOp = "create" | "update" | "delete";
+/** An update's changed fields, each as `[before, after]`. */
+export type FieldChanges = Record<string, [unknown, unknown]>;
+
+/** A change as a repository reports it, before it has an id. */
+export type NewChange = {
+  entity: ChangeEntity;
+  entityId: number;
+  /** Whose account the record belongs to: who may read the change. */
+  ownerId: number;
+  op: ChangeOp;
+  version?: number | null | undefined;
+  fields?: FieldChanges | null | undefined;
+};
+
+export type ChangeView = {
+  id: number;
+  at: Date;
+  actorId: number | null;
+  entity: ChangeEntity;
+  entityId: number;
+  ownerId: number;
+  op: ChangeOp;
+  version: number | null;
+  fields: FieldChanges | null;
+};
+
+// Who acts in a transaction: set by the unit of work, read when its changes are recorded.
+const actors = new WeakMap<EntityManager, number | null>();
+
+/** The signed-in caller whose call runs in `em`'s transaction (null: anonymous, or start-up). */
+export function actAs(em: EntityManager, actorId: number | null): void {
+  actors.set(em, actorId);
+}
+
+/**
+ * Records the changes of one call in its transaction. Their ids are taken from the change head,
+ * whose row this update locks until the transaction ends: a second writer waits here, so ids
+ * are taken in the order transactions commit, and a reader that has seen id N has seen every id
+ * below it (docs/live-data.md). Nothing is recorded if the call rolls back, ids included.
+ */
+export async function recordChanges(em: EntityManager, changes: readonly NewChange[]): Promise<void> {
+  if (changes.length === 0) return;
+  const db = readsOf(em);
+  await db
+    .updateTable("change_head")
+    .set((eb) => ({ last_id: eb("last_id", "+", changes.length) }))
+    .where("id", "=", 1)
+    .execute();
+  const head = await db
+    .selectFrom("change_head")
+    .select("last_id")
+    .where("id", "=", 1)
+    .executeTakeFirstOrThrow();
+  const first = head.last_id - changes.length + 1;
+  const at = storedDate(em, new Date());
+  const actorId = actors.get(em) ?? null;
+  await db
+    .insertInto("changes")
+    .values(
+      changes.map((change, i) => ({
+        id: first + i,
+        at,
+        actor_id: actorId,
+        entity: change.entity,
+        entity_id: change.entityId,
+        owner_id: change.ownerId,
+        op: change.op,
+        version: change.version ?? null,
+        fields: change.fields ? JSON.stringify(change.fields) : null,
+      })),
+    )
+    .execute();
+}
+
+export type ChangeQuery = {
+  after?: number | null | undefined;
+  limit: number;
+  entity?: ChangeEntity | undefined;
+  entityId?: number | undefined;
+  /** Only the changes to this account's records (a user's view); all when undefined (an admin's). */
+  ownerId?: number | undefined;
+};
+
+/** A page of changes in id order (the history), filtered. */
+export async function listChanges(em: EntityManager, query: ChangeQuery): Promise<Page<ChangeView>> {
+  let select = readsOf(em)
+    .selectFrom("changes")
+    .selectAll()
+    .where("id", ">", query.after ?? 0)
+    .orderBy("id")
+    .limit(query.limit + 1);
+  if (query.ownerId !== undefined) select = select.where("owner_id", "=", query.ownerId);
+  if (query.entity !== undefined) select = select.where("entity", "=", query.entity);
+  if (query.entityId !== undefined) select = select.where("entity_id", "=", query.entityId);
+  return toPage((await select.execute()).map(toChangeView), query.limit);
+}
+
+/** The head: the last id handed out, and the last id pruned (resuming before it would skip changes). */
+export async function changeHead(em: EntityManager): Promise<{ lastId: number; prunedThrough: number }> {
+  const row = await readsOf(em)
+    .selectFrom("change_head")
+    .select(["last_id", "pruned_through"])
+    .where("id", "=", 1)
+    .executeTakeFirstOrThrow();
+  return { lastId: row.last_id, prunedThrough: row.pruned_through };
+}
+
+/**
+ * Deletes up to `batch` changes older than `before`, oldest first, and moves the head's
+ * `pruned_through` past them, in one short transaction: writers wait on the head's row for one
+ * batch at most. Returns how many it deleted (fewer than `batch`: nothing older is left).
+ */
+export async function pruneChanges(em: EntityManager, before: Date, batch: number): Promise<number> {
+  return em.fork().transactional(async (trx) => {
+    const db = readsOf(trx);
+    const old = await db
+      .selectFrom("changes")
+      .select("id")
+      .where("at", "<", storedDate(trx, before))
+      .orderBy("id")
+      .limit(batch)
+      .execute();
+    const last = old.at(-1)?.id;
+    if (last === undefined) return 0;
+    await db.deleteFrom("changes").where("id", "<=", last).execute();
+    await db
+      .updateTable("change_head")
+      // Oldest first, so `last` is past every id pruned before.
+      .set({ pruned_through: last })
+      .where("id", "=", 1)
+      .execute();
+    return old.length;
+  });
+}
+
+type ChangeRow = {
+  id: number;
+  at: RawTimestamp;
+  actor_id: number | null;
+  entity: string;
+  entity_id: number;
+  owner_id: number;
+  op: string;
+  version: number | null;
+  fields: string | null;
+};
+
+function toChangeView(row: ChangeRow): ChangeView {
+  return {
+    id: row.id,
+    at: toDate(row.at),
+    actorId: row.actor_id,
+    entity: row.entity === "item" ? "item" : "user",
+    entityId: row.entity_id,
+    ownerId: row.owner_id,
+    op: row.op === "create" ? "create" : row.op === "delete" ? "delete" : "update",
+    version: row.version,
+    fields: row.fields === null ? null : (JSON.parse(row.fields) as FieldChanges),
+  };
+}
