@@ -50,6 +50,12 @@ const envSchema = z
     MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     /** "closed": nobody signs up; admins create accounts with users.create. */
     SIGNUP: z.enum(["open", "closed"]).default("open"),
+    /** Days the change history is kept; older changes are pruned in small batches. */
+    CHANGES_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(30),
+    /** How often each server reads the change log while anyone subscribes (ms): the cross-server wake-up. */
+    CHANGES_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    /** Changes a subscriber may fall behind by before its stream is cut off (it may resume). */
+    CHANGES_SUBSCRIBER_BUFFER: z.coerce.number().int().min(10).max(1_000_000).default(1000),
     /** Days a session lasts without use. */
     SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     /** An admin account to create at start-up if missing (and make admin if it exists). */

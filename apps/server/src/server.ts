@@ -1,8 +1,9 @@
-import { assertPasswordHashing } from "@app/api";
+import { assertPasswordHashing, closeChangeFeed } from "@app/api";
 import { createOrm, migrateToLatest, type Orm } from "@app/db";
 import type { FastifyInstance } from "fastify";
 import { ensureAdminAccount } from "./admin-account.ts";
 import { buildApp } from "./app.ts";
+import { startChangeRetention } from "./change-retention.ts";
 import type { Config } from "./config.ts";
 
 export type RunningServer = {
@@ -41,11 +42,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
       );
     } else if (admin && admin !== "unchanged") app.log.info(`admin account ${config.ADMIN_EMAIL}: ${admin}`);
     await app.listen({ host: config.HOST, port: config.PORT });
+    const stopRetention = startChangeRetention(orm, config.CHANGES_RETENTION_DAYS, app.log);
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.PORT;
     const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
     let closing: Promise<void> | undefined;
     const close = () => {
+      // Open subscriptions end first (each client resumes elsewhere from its last id): they
+      // would otherwise hold the drain until the shutdown timeout.
+      stopRetention();
+      closeChangeFeed(orm);
       closing ??= app.close().finally(() => orm.close());
       return closing;
     };

@@ -1,4 +1,4 @@
-import { defaultAuthSettings } from "@app/api";
+import { defaultAuthSettings, defaultLiveSettings } from "@app/api";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { trpcRoute } from "../src/transport/trpc-route.ts";
@@ -83,6 +83,7 @@ async function startReference(server: TestServer) {
     exposeErrors: false,
     maxBatchSize: 10,
     auth: defaultAuthSettings,
+    live: defaultLiveSettings,
     allowedOrigins: new Set<string>(),
     directCalls: false,
   });

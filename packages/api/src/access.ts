@@ -78,6 +78,11 @@ const ownList: Rule = {
   },
 };
 
+/** The change log: a user sees the changes to their own account and items, an admin all. */
+const ownHistory: Rule = {
+  check: ({ caller }) => (caller.role === "admin" ? undefined : { ownerScope: caller.id }),
+};
+
 const rules: Record<string, Rule> = {
   health: anyone,
   "auth.signUp": {
@@ -108,6 +113,8 @@ const rules: Record<string, Rule> = {
   "items.byId": ownItem,
   "items.update": ownItem,
   "items.delete": ownItem,
+  "changes.list": ownHistory,
+  "changes.onChange": ownHistory,
 };
 
 /** The procedure paths that have a rule (for the test that holds the table to the router). */

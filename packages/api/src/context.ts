@@ -1,5 +1,6 @@
 import type { Orm } from "@app/db";
 import { type Caller, type PresentedCredential, resolveCaller } from "./auth/caller.ts";
+import { defaultLiveSettings, type LiveSettings } from "./live/change-feed.ts";
 import { createLoaders, type Loaders } from "./loaders.ts";
 
 /** Account settings, from the server's configuration. */
@@ -49,6 +50,7 @@ export type Context = {
   /** Show unexpected errors' messages and stacks to callers (development only). */
   exposeErrors: boolean;
   auth: AuthSettings;
+  live: LiveSettings;
   request: RequestInfo;
   /**
    * Who is calling (null: anonymous, or a credential that is unknown or expired), resolved on
@@ -61,6 +63,7 @@ export type CreateContextOptions = {
   orm: Orm;
   exposeErrors?: boolean;
   auth?: AuthSettings;
+  live?: LiveSettings;
   request?: RequestInfo;
   /** In-process calls as a known account, without a credential (tests, scripts, start-up). */
   as?: Caller;
@@ -77,6 +80,7 @@ export function createContext(options: CreateContextOptions): Context {
     loaders: createLoaders(orm),
     exposeErrors: options.exposeErrors ?? false,
     auth,
+    live: options.live ?? defaultLiveSettings,
     request,
     identify: () => {
       caller ??=

@@ -11,4 +11,11 @@ export {
   type RequestInfo,
 } from "./context.ts";
 export { describeIssues, type InputErrors, inputErrorsOf, publicMessage, toTRPCError } from "./errors.ts";
+export {
+  type ChangeFeed,
+  changeFeedOf,
+  closeChangeFeed,
+  defaultLiveSettings,
+  type LiveSettings,
+} from "./live/change-feed.ts";
 export { type AppRouter, appRouter, createCaller } from "./router.ts";

@@ -1,4 +1,5 @@
 import { authRouter } from "./routers/auth.ts";
+import { changesRouter } from "./routers/changes.ts";
 import { health } from "./routers/health.ts";
 import { itemsRouter } from "./routers/items.ts";
 import { usersRouter } from "./routers/users.ts";
@@ -8,6 +9,7 @@ export const appRouter = router({
   auth: authRouter,
   users: usersRouter,
   items: itemsRouter,
+  changes: changesRouter,
   health,
 });
 

@@ -1,6 +1,6 @@
-import type { ApiTokenView, ItemView, UserView } from "@app/db";
+import type { ApiTokenView, ChangeView, ItemView, UserView } from "@app/db";
 import { toIsoTimestamp } from "./iso-timestamp.ts";
-import type { ApiTokenOutput, ItemOutput, UserOutput } from "./schemas/index.ts";
+import type { ApiTokenOutput, ChangeOutput, ItemOutput, UserOutput } from "./schemas/index.ts";
 
 /** An item as the API shows it: timestamps as ISO strings. */
 export function toItemOutput(item: ItemView): ItemOutput {
@@ -28,6 +28,21 @@ export function toUserOutput(user: UserView): UserOutput {
     version: user.version,
   };
   if (user.items) output.items = user.items.map(toItemOutput);
+  return output;
+}
+
+/** A change as the API shows it: `version` and `fields` only when it has them. */
+export function toChangeOutput(change: ChangeView): ChangeOutput {
+  const output: ChangeOutput = {
+    id: change.id,
+    at: toIsoTimestamp(change.at),
+    actorId: change.actorId,
+    entity: change.entity,
+    entityId: change.entityId,
+    op: change.op,
+  };
+  if (change.version !== null) output.version = change.version;
+  if (change.fields !== null) output.fields = change.fields;
   return output;
 }
 

@@ -1,6 +1,7 @@
 import { changes, type EntityManager } from "@app/db";
 import { toTRPCError } from "./errors.ts";
 import { t } from "./init.ts";
+import { pokeChangeFeed } from "./live/change-feed.ts";
 
 /**
  * One unit of work per procedure call: `ctx.em()` is the call's own EntityManager fork (its own
@@ -24,13 +25,16 @@ export const unitOfWork = t.middleware(async ({ ctx, type, next }) => {
   // Who acts, for the change log: resolved before the transaction (once per request, memoized).
   const actorId = (await ctx.identify())?.id ?? null;
   try {
-    return await ctx.orm.em.fork().transactional(async (trx) => {
+    const committed = await ctx.orm.em.fork().transactional(async (trx) => {
       changes.actAs(trx, actorId);
       const result = await next({ ctx: { em: () => trx } });
       // next() reports a failure instead of throwing it; throwing is what makes the transaction roll back.
       if (!result.ok) throw result.error;
       return result;
     });
+    // Followers on this server hear of it at once; other servers' at their next read.
+    pokeChangeFeed(ctx.orm);
+    return committed;
   } catch (error) {
     // Also what begin and commit throw (a lock not granted in time, a dropped connection).
     throw toTRPCError(error);
@@ -55,10 +59,12 @@ export const deferredUnitOfWork = t.middleware(async ({ ctx, next }) => {
     if (opened) throw new Error("A call opens one transaction at most");
     opened = true;
     const actorId = (await ctx.identify())?.id ?? null;
-    return ctx.orm.em.fork().transactional((trx) => {
+    const result = await ctx.orm.em.fork().transactional((trx) => {
       changes.actAs(trx, actorId);
       return work(trx);
     });
+    pokeChangeFeed(ctx.orm);
+    return result;
   };
   const result = await next({ ctx: { em, transaction } });
   if (!result.ok) throw toTRPCError(result.error);

@@ -1,6 +1,14 @@
 import type { AppRouter } from "@app/api";
-import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+  TRPCClientError,
+} from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { EventSource } from "eventsource";
 
 export type { AppRouter };
 export type Client = TRPCClient<AppRouter>;
@@ -38,13 +46,27 @@ export function createClient(options: CreateClientOptions): Client {
     ...options.headers,
     ...(options.token !== undefined && { authorization: `Bearer ${options.token}` }),
   };
+  const url = base.endsWith("/trpc") ? base : `${base}/trpc`;
+  const fetchImpl = options.fetch ?? fetch;
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: base.endsWith("/trpc") ? base : `${base}/trpc`,
-        maxItems: options.maxBatchSize ?? 10,
-        headers,
-        ...(options.fetch && { fetch: options.fetch }),
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        // Subscriptions (`client.changes.onChange.subscribe(…)`) over server-sent events, with the
+        // same headers: Node has no EventSource of its own, and a browser's cannot send any.
+        true: httpSubscriptionLink({
+          url,
+          EventSource,
+          eventSourceOptions: () => ({
+            fetch: (input, init) => fetchImpl(input, { ...init, headers: { ...init.headers, ...headers } }),
+          }),
+        }),
+        false: httpBatchLink({
+          url,
+          maxItems: options.maxBatchSize ?? 10,
+          headers,
+          ...(options.fetch && { fetch: options.fetch }),
+        }),
       }),
     ],
   });

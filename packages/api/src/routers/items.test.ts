@@ -44,7 +44,9 @@ describe("items router", () => {
     const user = await api.caller.users.create({ name: "Ann", email: "ann@example.com" });
     const item = await api.caller.items.create({ userId: user.id, title: "Pen", description: "blue" });
     expect(await api.countQueries(() => api.caller.items.byId({ id: item.id }))).toBe(1);
-    expect(await api.countQueries(() => api.caller.items.update({ id: item.id, title: "Pen 2" }))).toBe(2 + 3);
+    expect(await api.countQueries(() => api.caller.items.update({ id: item.id, title: "Pen 2" }))).toBe(
+      2 + 3,
+    );
     const renamed = await api.caller.items.update({ id: item.id, title: "Pencil" });
     expect(renamed).toMatchObject({ title: "Pencil", description: "blue", ownerId: user.id });
   });

@@ -152,7 +152,9 @@ describe("users router", () => {
         id = (await api.caller.users.create({ name: "Ann", email: "ann@example.com" })).id;
       }),
     ).toBe(1 + 3);
-    expect(await api.countQueries(() => api.caller.users.update({ id, name: "Anna", version: 1 }))).toBe(2 + 3);
+    expect(await api.countQueries(() => api.caller.users.update({ id, name: "Anna", version: 1 }))).toBe(
+      2 + 3,
+    );
     // The delete reads the user's item ids first, to record their deletion too.
     expect(await api.countQueries(() => api.caller.users.delete({ id }))).toBe(2 + 3);
   });

@@ -19,6 +19,17 @@ export {
   signInInput,
   signUpInput,
 } from "./auth.ts";
+export {
+  type ChangeOutput,
+  changeEntity,
+  changeOp,
+  changeOutput,
+  changePage,
+  type ListChangesInput,
+  listChangesInput,
+  type OnChangeInput,
+  onChangeInput,
+} from "./change.ts";
 export { byIdInput, cursor, deletedOutput, id, limit, timestamp } from "./common.ts";
 export {
   type CreateItemInput,

@@ -147,3 +147,38 @@ export async function deleteOtherSessions(
 export async function deleteExpiredSessions(em: EntityManager, now: Date): Promise<number> {
   return em.nativeDelete(Session, { expiresAt: { $lte: now } });
 }
+
+/**
+ * Which of these credentials still hold (exist, not expired): one query per kind, whatever the
+ * number. The change feed asks it for all its subscribers at once, to end a signed-out stream.
+ */
+export async function liveCredentials(
+  em: EntityManager,
+  credentials: readonly { kind: CredentialKind; id: number }[],
+  now: Date,
+): Promise<Set<string>> {
+  const db = readsOf(em);
+  const live = new Set<string>();
+  const at = storedDate(em, now);
+  const sessionIds = credentials.filter((c) => c.kind === "session").map((c) => c.id);
+  const tokenIds = credentials.filter((c) => c.kind === "token").map((c) => c.id);
+  if (sessionIds.length > 0) {
+    const rows = await db
+      .selectFrom("sessions")
+      .select("id")
+      .where("id", "in", sessionIds)
+      .where("expires_at", ">", at)
+      .execute();
+    for (const row of rows) live.add(`session:${row.id}`);
+  }
+  if (tokenIds.length > 0) {
+    const rows = await db
+      .selectFrom("api_tokens")
+      .select("id")
+      .where("id", "in", tokenIds)
+      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", at)]))
+      .execute();
+    for (const row of rows) live.add(`token:${row.id}`);
+  }
+  return live;
+}

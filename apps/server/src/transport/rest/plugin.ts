@@ -1,4 +1,4 @@
-import { type AuthSettings, createContext } from "@app/api";
+import { type AuthSettings, createContext, type LiveSettings } from "@app/api";
 import type { Orm } from "@app/db";
 import { TRPCError } from "@trpc/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -13,13 +13,14 @@ export type RestPluginOptions = {
   orm: Orm;
   exposeErrors: boolean;
   auth: AuthSettings;
+  live: LiveSettings;
   allowedOrigins: ReadonlySet<string>;
   operations: readonly RestOperation[];
 };
 
 /** The operations as fastify routes, to register under the `/api` prefix. */
 export async function restPlugin(api: FastifyInstance, options: RestPluginOptions): Promise<void> {
-  const { orm, exposeErrors, auth, allowedOrigins, operations } = options;
+  const { orm, exposeErrors, auth, live, allowedOrigins, operations } = options;
 
   // fastify's own JSON parser (it refuses `__proto__` keys), on text checked to be UTF-8.
   const parseJson = api.getDefaultJsonParser("error", "error");
@@ -70,6 +71,7 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
                 orm,
                 exposeErrors,
                 auth,
+                live,
                 request: requestInfo(request, reply, allowedOrigins),
               }),
               batchIndex: 0,

@@ -1,0 +1,232 @@
+import {
+  type ChangeView,
+  type CredentialKind,
+  changes,
+  type EntityManager,
+  type Orm,
+  sessions,
+} from "@app/db";
+
+/** How a server follows the change log (from its configuration). */
+export type LiveSettings = {
+  /** How often the feed reads the log while anyone subscribes (ms): the wake-up for changes made by other servers. */
+  pollMs: number;
+  /** Changes a subscriber may fall behind by before it is cut off. */
+  bufferLimit: number;
+};
+
+export const defaultLiveSettings: LiveSettings = { pollMs: 250, bufferLimit: 1000 };
+
+/** Why a subscription ended early. */
+export type CutOff = "too-slow" | "signed-out" | "closing";
+
+export type SubscriberOptions = {
+  /** Only this account's records (a user); every change when undefined (an admin). */
+  ownerId: number | undefined;
+  /** The credential the stream was opened with: it ends when that session or token does. */
+  credential: { kind: CredentialKind; id: number } | undefined;
+};
+
+/**
+ * One server's follower of the change log. While anyone subscribes it reads the log once per
+ * wake-up, `select … where id > last`, and hands each change to every subscriber allowed to see
+ * it, in memory: a thousand subscribers cost one query, not a thousand. Wake-ups: a commit on
+ * this server (`poke`), and a timer every `pollMs` for commits on other servers that share the
+ * database. Ids increase in commit order (repositories/changes.ts), so everything up to the last
+ * id read has been read: nothing is skipped, nothing read twice.
+ */
+export class ChangeFeed {
+  readonly #orm: Orm;
+  readonly #settings: LiveSettings;
+  readonly #subscribers = new Set<Subscriber>();
+  /** The last id read; undefined until the first subscriber arrives. */
+  #lastSeen: number | undefined;
+  #starting: Promise<number> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #reading: Promise<void> | undefined;
+  #readAgain = false;
+
+  constructor(orm: Orm, settings: LiveSettings) {
+    this.#orm = orm;
+    this.#settings = settings;
+  }
+
+  get subscriberCount(): number {
+    return this.#subscribers.size;
+  }
+
+  /**
+   * Registers a subscriber and returns it with the last id this feed has read: every change
+   * after that id reaches the subscriber, and every change up to it is in the database for the
+   * subscriber's own catch-up read.
+   */
+  async subscribe(options: SubscriberOptions): Promise<{ subscriber: Subscriber; readThrough: number }> {
+    this.#starting ??= changes.changeHead(this.#orm.em.fork()).then((head) => head.lastId);
+    const started = await this.#starting;
+    this.#lastSeen ??= started;
+    const subscriber = new Subscriber(options, this.#settings.bufferLimit, () => this.#remove(subscriber));
+    this.#subscribers.add(subscriber);
+    this.#timer ??= setInterval(() => this.poke(), this.#settings.pollMs);
+    return { subscriber, readThrough: this.#lastSeen };
+  }
+
+  /** Reads the log soon: a change was just committed (here or, by the timer, anywhere). */
+  poke(): void {
+    if (this.#subscribers.size === 0) return;
+    if (this.#reading) {
+      this.#readAgain = true;
+      return;
+    }
+    this.#reading = this.#read()
+      .catch(() => {
+        // The database is away for a moment: the next wake-up tries again from the same id.
+      })
+      .finally(() => {
+        this.#reading = undefined;
+        if (this.#readAgain) {
+          this.#readAgain = false;
+          this.poke();
+        }
+      });
+  }
+
+  /** Ends every subscription (the server is shutting down); each client may resume elsewhere. */
+  close(): void {
+    for (const subscriber of this.#subscribers) subscriber.cutOff("closing");
+    this.#stopTimer();
+  }
+
+  async #read(): Promise<void> {
+    const em = this.#orm.em.fork();
+    for (;;) {
+      const page = await changes.listChanges(em, { after: this.#lastSeen, limit: 500 });
+      for (const change of page.items) {
+        this.#lastSeen = change.id;
+        for (const subscriber of this.#subscribers) subscriber.offer(change);
+      }
+      if (page.nextCursor === null) break;
+    }
+    await this.#endSignedOut(em);
+  }
+
+  /** Ends the streams whose session or token is gone (signed out, revoked, deleted, expired). */
+  async #endSignedOut(em: EntityManager): Promise<void> {
+    const credentials = [...this.#subscribers].flatMap((s) => (s.credential ? [s.credential] : []));
+    if (credentials.length === 0) return;
+    const live = await sessions.liveCredentials(em, credentials, new Date());
+    for (const subscriber of this.#subscribers) {
+      const credential = subscriber.credential;
+      if (credential && !live.has(`${credential.kind}:${credential.id}`)) subscriber.cutOff("signed-out");
+    }
+  }
+
+  #remove(subscriber: Subscriber): void {
+    this.#subscribers.delete(subscriber);
+    if (this.#subscribers.size === 0) this.#stopTimer();
+  }
+
+  #stopTimer(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+/**
+ * One subscription's buffer: the changes the feed handed it that its client has not read yet,
+ * at most `limit` of them. A client that falls further behind is cut off and its buffer dropped,
+ * so a reader that stalls costs the server a bounded amount of memory; it may resume from the
+ * last id it received.
+ */
+export class Subscriber {
+  readonly #ownerId: number | undefined;
+  readonly credential: SubscriberOptions["credential"];
+  readonly #limit: number;
+  readonly #onClose: () => void;
+  #queue: ChangeView[] = [];
+  #wake: (() => void) | undefined;
+  #cutOff: CutOff | undefined;
+  #closed = false;
+
+  constructor(options: SubscriberOptions, limit: number, onClose: () => void) {
+    this.#ownerId = options.ownerId;
+    this.credential = options.credential;
+    this.#limit = limit;
+    this.#onClose = onClose;
+  }
+
+  /** Why it was cut off, once it has been. */
+  get cutOffReason(): CutOff | undefined {
+    return this.#cutOff;
+  }
+
+  offer(change: ChangeView): void {
+    if (this.#cutOff || (this.#ownerId !== undefined && change.ownerId !== this.#ownerId)) return;
+    if (this.#queue.length >= this.#limit) {
+      this.cutOff("too-slow");
+      return;
+    }
+    this.#queue.push(change);
+    this.#wakeUp();
+  }
+
+  cutOff(reason: CutOff): void {
+    if (this.#cutOff) return;
+    this.#cutOff = reason;
+    this.#queue = [];
+    this.close();
+    this.#wakeUp();
+  }
+
+  /**
+   * The next changes, once there are any; an empty list once the subscription has ended
+   * (`cutOffReason` says why) or `signal` aborted.
+   */
+  async next(signal: AbortSignal | undefined): Promise<ChangeView[]> {
+    while (this.#queue.length === 0 && !this.#cutOff && !signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        const onAbort = () => resolve();
+        signal?.addEventListener("abort", onAbort, { once: true });
+        this.#wake = () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+    const batch = this.#queue;
+    this.#queue = [];
+    return batch;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose();
+  }
+
+  #wakeUp(): void {
+    this.#wake?.();
+  }
+}
+
+const feeds = new WeakMap<Orm, ChangeFeed>();
+
+/** The feed of this ORM's database in this process, made on first use. */
+export function changeFeedOf(orm: Orm, settings: LiveSettings = defaultLiveSettings): ChangeFeed {
+  let feed = feeds.get(orm);
+  if (!feed) {
+    feed = new ChangeFeed(orm, settings);
+    feeds.set(orm, feed);
+  }
+  return feed;
+}
+
+/** Tells this process's feed (if anyone follows it) that a write just committed. */
+export function pokeChangeFeed(orm: Orm): void {
+  feeds.get(orm)?.poke();
+}
+
+/** Ends this process's subscriptions (shutdown). */
+export function closeChangeFeed(orm: Orm): void {
+  feeds.get(orm)?.close();
+}

@@ -1,0 +1,84 @@
+import { changes } from "@app/db";
+import { TRPCError, type TRPCRouterRecord, tracked } from "@trpc/server";
+import { callerOf } from "../access.ts";
+import { type CutOff, changeFeedOf } from "../live/change-feed.ts";
+import { changePage, listChangesInput, onChangeInput } from "../schemas/index.ts";
+import { toChangeOutput } from "../serializers.ts";
+import { procedure } from "../trpc.ts";
+
+const catchUpPage = 500;
+
+export const changesRouter = {
+  /** The history, in id order; a user's holds the changes to their own account and items. */
+  list: procedure
+    .input(listChangesInput)
+    .output(changePage)
+    .query(async ({ ctx, input }) => {
+      const page = await changes.listChanges(ctx.em(), { ...input, ownerId: ctx.ownerScope });
+      return { items: page.items.map(toChangeOutput), nextCursor: page.nextCursor };
+    }),
+
+  /**
+   * Every change after `after` (or the `lastEventId` a reconnecting client sends), then each new
+   * one as it commits, on any server that shares the database: in id order, each once, as a
+   * `tracked` event whose id is the change's.
+   */
+  onChange: procedure.input(onChangeInput).subscription(async function* ({ ctx, input, signal }) {
+    const caller = callerOf(ctx);
+    const ownerId = ctx.ownerScope;
+    const feed = changeFeedOf(ctx.orm, ctx.live);
+    // Registered before the catch-up read: what commits meanwhile reaches it, so nothing falls between.
+    const { subscriber, readThrough } = await feed.subscribe({ ownerId, credential: caller.credential });
+    try {
+      const resumeFrom = input.lastEventId ? Number(input.lastEventId) : input.after;
+      let cursor = resumeFrom ?? readThrough;
+      if (resumeFrom !== undefined && resumeFrom !== null) {
+        const head = await changes.changeHead(ctx.em());
+        if (resumeFrom < head.prunedThrough) {
+          throw new TRPCError({
+            code: "PRECONDITION_FAILED",
+            message: `Changes up to ${head.prunedThrough} were pruned (history is kept CHANGES_RETENTION_DAYS): reload, then subscribe without "after"`,
+          });
+        }
+        for (;;) {
+          const page = await changes.listChanges(ctx.em(), { after: cursor, limit: catchUpPage, ownerId });
+          for (const change of page.items) {
+            cursor = change.id;
+            yield tracked(String(change.id), toChangeOutput(change));
+          }
+          if (page.nextCursor === null) break;
+        }
+      }
+      for (;;) {
+        const batch = await subscriber.next(signal);
+        if (batch.length === 0) break;
+        for (const change of batch) {
+          if (change.id <= cursor) continue;
+          cursor = change.id;
+          yield tracked(String(change.id), toChangeOutput(change));
+        }
+      }
+      const reason = subscriber.cutOffReason;
+      if (reason && !signal?.aborted) throw cutOffError(reason, cursor);
+    } finally {
+      subscriber.close();
+    }
+  }),
+} satisfies TRPCRouterRecord;
+
+function cutOffError(reason: CutOff, lastId: number): TRPCError {
+  switch (reason) {
+    case "too-slow":
+      return new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: `This stream fell too far behind and was cut off: resubscribe after ${lastId}`,
+      });
+    case "signed-out":
+      return new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended: sign in again" });
+    case "closing":
+      return new TRPCError({
+        code: "SERVICE_UNAVAILABLE",
+        message: `The server is shutting down: resubscribe after ${lastId}`,
+      });
+  }
+}
