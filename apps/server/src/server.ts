@@ -1,4 +1,4 @@
-import { assertPasswordHashing, closeChangeFeed } from "@app/api";
+import { assertPasswordHashing, changeFeedOf, closeChangeFeed } from "@app/api";
 import { createOrm, migrateToLatest, type Orm } from "@app/db";
 import type { FastifyInstance } from "fastify";
 import { ensureAdminAccount } from "./admin-account.ts";
@@ -34,6 +34,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       config.ADMIN_EMAIL && config.ADMIN_PASSWORD
         ? await ensureAdminAccount(orm, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD })
         : undefined;
+    // This process's change feed, with the configured settings (it reads nothing until someone subscribes).
+    changeFeedOf(orm, { pollMs: config.CHANGES_POLL_MS, bufferLimit: config.CHANGES_SUBSCRIBER_BUFFER });
     const app = await buildApp({ config, orm });
     if (applied.length > 0) app.log.info({ migrations: applied }, "applied pending migrations");
     if (admin === "refused") {

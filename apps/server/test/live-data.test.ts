@@ -1,0 +1,335 @@
+import { changeFeedOf } from "@app/api";
+import type { ChangeOutput } from "@app/api/schemas";
+import { type Client, createClient, isClientError } from "@app/client";
+import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
+import { expect, it } from "vitest";
+import { expectClientError, startTestServer, testAdmin } from "./support/harness.ts";
+import { adminEnv, startServerProcess } from "./support/server-process.ts";
+
+const timeout = 60_000;
+
+type Event = { id: string; data: ChangeOutput };
+
+/** Follows `changes.onChange` and keeps what arrives; `until` waits for a condition on it. */
+function follow(client: Client, input: { after?: number } = {}) {
+  const events: Event[] = [];
+  let failure: unknown;
+  let started = false;
+  const subscription = client.changes.onChange.subscribe(input, {
+    onStarted: () => {
+      started = true;
+    },
+    onData: (event) => events.push(event),
+    onError: (error) => {
+      failure = error;
+    },
+  });
+  const until = async (done: () => boolean, what: string, ms = 5_000) => {
+    const deadline = Date.now() + ms;
+    while (!done()) {
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; got ${events.length} events`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  return {
+    events,
+    ids: () => events.map((event) => Number(event.id)),
+    get failure() {
+      return failure;
+    },
+    started: () => until(() => started, "the subscription to start"),
+    until,
+    stop: () => subscription.unsubscribe(),
+  };
+}
+
+await describeEachDatabase("live data", (dialect) => {
+  it("records one change per record a call touched, with who and what, and nothing for a failed call", async () => {
+    await using server = await startTestServer({}, dialect);
+    const admin = server.admin.id;
+    const before = (await server.client.changes.list.query({})).items.length;
+    const ann = await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+    const pen = await server.client.items.create.mutate({ userId: ann.id, title: "Pen" });
+    const cup = await server.client.items.create.mutate({ userId: ann.id, title: "Cup" });
+    await server.client.items.update.mutate({ id: pen.id, title: "Blue pen", description: "fine" });
+    await server.client.users.update.mutate({ id: ann.id, name: "Ann Lee", password: "a new password" });
+    // Failures record nothing: a taken email, a stale version, a missing item.
+    await expectClientError(
+      server.client.users.create.mutate({ name: "A", email: "ANN@example.com" }),
+      "CONFLICT",
+    );
+    await expectClientError(
+      server.client.users.update.mutate({ id: ann.id, name: "X", version: 1 }),
+      "CONFLICT",
+    );
+    await expectClientError(server.client.items.delete.mutate({ id: 999_999 }), "NOT_FOUND");
+    await server.client.users.delete.mutate({ id: ann.id });
+
+    const { items } = await server.client.changes.list.query({ after: before, limit: 100 });
+    const summary = items.map(({ entity, entityId, op, version, fields, actorId }) => ({
+      entity,
+      entityId,
+      op,
+      version,
+      fields,
+      actorId,
+    }));
+    expect(summary).toEqual([
+      { entity: "user", entityId: ann.id, op: "create", version: 1, fields: undefined, actorId: admin },
+      {
+        entity: "item",
+        entityId: pen.id,
+        op: "create",
+        version: undefined,
+        fields: undefined,
+        actorId: admin,
+      },
+      {
+        entity: "item",
+        entityId: cup.id,
+        op: "create",
+        version: undefined,
+        fields: undefined,
+        actorId: admin,
+      },
+      {
+        entity: "item",
+        entityId: pen.id,
+        op: "update",
+        version: undefined,
+        fields: { title: ["Pen", "Blue pen"], description: [null, "fine"] },
+        actorId: admin,
+      },
+      // The password is never part of a change: only the name shows, and the version moves on.
+      {
+        entity: "user",
+        entityId: ann.id,
+        op: "update",
+        version: 2,
+        fields: { name: ["Ann", "Ann Lee"] },
+        actorId: admin,
+      },
+      {
+        entity: "user",
+        entityId: ann.id,
+        op: "delete",
+        version: undefined,
+        fields: undefined,
+        actorId: admin,
+      },
+      {
+        entity: "item",
+        entityId: pen.id,
+        op: "delete",
+        version: undefined,
+        fields: undefined,
+        actorId: admin,
+      },
+      {
+        entity: "item",
+        entityId: cup.id,
+        op: "delete",
+        version: undefined,
+        fields: undefined,
+        actorId: admin,
+      },
+    ]);
+    const ids = items.map((change) => change.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(new Set(ids).size).toBe(ids.length);
+    const raw = JSON.stringify(await server.orm.em.fork().execute("select * from changes"));
+    expect(raw).not.toContain("argon2");
+    expect(raw).not.toContain("a new password");
+  });
+
+  it("shows a user the history of their own account and items only; an admin all of it", async () => {
+    await using server = await startTestServer({}, dialect);
+    const ann = await server.signUp("Ann");
+    const bob = await server.signUp("Bob");
+    const pen = await ann.client.items.create.mutate({ title: "Pen" });
+    await bob.client.items.create.mutate({ title: "Cup" });
+    await ann.client.items.update.mutate({ id: pen.id, title: "Blue pen" });
+
+    const anns = (await ann.client.changes.list.query({})).items;
+    expect(anns.map((c) => [c.entity, c.op])).toEqual([
+      ["user", "create"],
+      ["item", "create"],
+      ["item", "update"],
+    ]);
+    expect(anns[0]?.actorId).toBeNull(); // an anonymous sign-up
+    expect(anns[1]?.actorId).toBe(ann.user.id);
+    const itemHistory = await ann.client.changes.list.query({ entity: "item", entityId: pen.id });
+    expect(itemHistory.items.map((c) => c.op)).toEqual(["create", "update"]);
+    const bobsView = await bob.client.changes.list.query({ entity: "item", entityId: pen.id });
+    expect(bobsView.items).toEqual([]);
+    const all = await server.client.changes.list.query({ limit: 100 });
+    expect(new Set(all.items.map((c) => c.entityId)).size).toBeGreaterThan(2);
+    const paged = await server.client.changes.list.query({ limit: 2 });
+    expect(paged.items).toHaveLength(2);
+    expect(paged.nextCursor).toBe(paged.items[1]?.id);
+  });
+
+  it("delivers a change to a subscriber as it commits, and only what the subscriber may see", async () => {
+    await using server = await startTestServer({}, dialect);
+    const ann = await server.signUp("Ann");
+    const bob = await server.signUp("Bob");
+    const annFollows = follow(ann.client);
+    const adminFollows = follow(server.client);
+    await Promise.all([annFollows.started(), adminFollows.started()]);
+    const pen = await ann.client.items.create.mutate({ title: "Pen" });
+    await bob.client.items.create.mutate({ title: "Cup" });
+    await adminFollows.until(() => adminFollows.events.length >= 2, "both items");
+    expect(adminFollows.events.map((e) => e.data.entity)).toEqual(["item", "item"]);
+    await annFollows.until(() => annFollows.events.length >= 1, "Ann's item");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(annFollows.events.map((e) => e.data.entityId)).toEqual([pen.id]);
+    expect(annFollows.events[0]?.id).toBe(String(annFollows.events[0]?.data.id));
+    annFollows.stop();
+    adminFollows.stop();
+  });
+
+  it("ends the stream of a session that signs out", async () => {
+    await using server = await startTestServer({}, dialect);
+    const ann = await server.signUp("Ann");
+    const follows = follow(ann.client);
+    await follows.started();
+    await createClient({ url: server.url, token: ann.token }).auth.signOut.mutate();
+    await follows.until(() => follows.failure !== undefined, "the stream to end", 5_000);
+    expect(isClientError(follows.failure) && follows.failure.data?.code).toBe("UNAUTHORIZED");
+    follows.stop();
+  });
+
+  it("resumes after a pruned id with a clear error, not a silent gap", async () => {
+    await using server = await startTestServer({}, dialect);
+    await server.client.items.create.mutate({ title: "Pen" });
+    const em = server.orm.em.fork();
+    await em.execute("delete from changes");
+    await em.execute("update change_head set pruned_through = last_id");
+    const follows = follow(server.client, { after: 1 });
+    await follows.until(() => follows.failure !== undefined, "the refusal");
+    expect(isClientError(follows.failure) && follows.failure.data?.code).toBe("PRECONDITION_FAILED");
+    expect(isClientError(follows.failure) && follows.failure.message).toMatch(/pruned.*reload/);
+    follows.stop();
+  });
+
+  it("prunes changes older than CHANGES_RETENTION_DAYS by itself", async () => {
+    await using server = await startTestServer({ CHANGES_RETENTION_DAYS: "1" }, dialect);
+    await server.client.items.create.mutate({ title: "Old" });
+    const em = server.orm.em.fork();
+    const old = new Date(Date.now() - 2 * 86_400_000);
+    await em.execute("update changes set at = ?", [dialect === "sqlite" ? old.getTime() : old]);
+    await server.client.items.create.mutate({ title: "New" });
+    const deadline = Date.now() + 5_000;
+    let left = (await server.client.changes.list.query({ limit: 100 })).items;
+    while (left.length !== 1 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      left = (await server.client.changes.list.query({ limit: 100 })).items;
+    }
+    expect(left.map((c) => c.op)).toEqual(["create"]);
+    const [head] =
+      await em.execute<{ pruned_through: number; last_id: number }[]>("select * from change_head");
+    expect(Number(head?.pruned_through)).toBe(Number(head?.last_id) - 1);
+  });
+
+  it("cuts off a subscriber that falls behind, and keeps no buffer for it", async () => {
+    await using server = await startTestServer({ CHANGES_SUBSCRIBER_BUFFER: "10" }, dialect);
+    const feed = changeFeedOf(server.orm);
+    const { subscriber } = await feed.subscribe({ ownerId: undefined, credential: undefined });
+    expect(feed.subscriberCount).toBe(1);
+    // It never reads; twenty changes commit.
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => server.client.items.create.mutate({ title: `Item ${i}` })),
+    );
+    const deadline = Date.now() + 5_000;
+    while (subscriber.cutOffReason === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(subscriber.cutOffReason).toBe("too-slow");
+    expect(feed.subscriberCount).toBe(0);
+    expect(await subscriber.next(undefined)).toEqual([]);
+  });
+
+  it(
+    "reaches subscribers on another server within a second, and resumes there from the last id",
+    async () => {
+      await using database = await createScratchDatabase(dialect);
+      const env = { DATABASE_URL: database.url, ...adminEnv };
+      await using one = await startServerProcess(env);
+      await using two = await startServerProcess(env);
+      const { token } = await createClient({ url: one.url }).auth.signIn.mutate(testAdmin);
+      const onOne = createClient({ url: one.url, token });
+      const onTwo = createClient({ url: two.url, token });
+      const follows = follow(onTwo);
+      await follows.started();
+      const started = Date.now();
+      await onOne.items.create.mutate({ title: "From one" });
+      await follows.until(() => follows.events.length === 1, "the change from server one", 1_000);
+      const latency = Date.now() - started;
+      expect(latency).toBeLessThan(1_000);
+      follows.stop();
+      const last = follows.ids()[0] ?? 0;
+      // Missed while away: three more changes, through server two; resumed on server one.
+      for (const title of ["A", "B", "C"]) await onTwo.items.create.mutate({ title });
+      const resumed = follow(onOne, { after: last });
+      await resumed.until(() => resumed.events.length >= 3, "the missed changes");
+      await onOne.items.create.mutate({ title: "D" });
+      await resumed.until(() => resumed.events.length >= 4, "the live one");
+      expect(resumed.ids()).toEqual([last + 1, last + 2, last + 3, last + 4]);
+      resumed.stop();
+    },
+    timeout,
+  );
+
+  it(
+    "delivers every committed change exactly once, in id order, to subscribers on two servers under racing writers",
+    async () => {
+      await using database = await createScratchDatabase(dialect);
+      const env = { DATABASE_URL: database.url, ...adminEnv, CHANGES_POLL_MS: "50" };
+      await using one = await startServerProcess(env);
+      await using two = await startServerProcess(env);
+      const { token } = await createClient({ url: one.url }).auth.signIn.mutate(testAdmin);
+      const clients = [one.url, two.url].map((url) => createClient({ url, token, maxBatchSize: 1 }));
+      const baseline = (await clients[0]?.changes.list.query({ limit: 100 }))?.items.at(-1)?.id ?? 0;
+      const followers = clients.flatMap((client) => [follow(client), follow(client)]);
+      await Promise.all(followers.map((f) => f.started()));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 120 }, (_, i) => {
+          const client = clients[i % 2] ?? clients[0];
+          if (!client) throw new Error("no client");
+          return i % 3 === 0
+            ? client.users.create.mutate({ name: `Racer ${i}`, email: `racer${i}@example.com` })
+            : client.items.create.mutate({ title: `Item ${i}` });
+        }),
+      );
+      const committed = outcomes.filter((o) => o.status === "fulfilled").length;
+      expect(committed).toBeGreaterThan(100);
+      const history: number[] = [];
+      for (let after = baseline; ; ) {
+        const page = await clients[0]?.changes.list.query({ after, limit: 100 });
+        if (!page) break;
+        history.push(...page.items.map((c) => c.id));
+        if (page.nextCursor === null) break;
+        after = page.nextCursor;
+      }
+      expect(history).toHaveLength(committed);
+      for (const follower of followers) {
+        await follower.until(() => follower.events.length >= committed, "every change", 10_000);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(follower.ids()).toEqual(history);
+        follower.stop();
+      }
+    },
+    timeout,
+  );
+});
+
+it("ends open subscriptions when the server shuts down, so it stops at once", async () => {
+  const server = await startTestServer();
+  const follows = follow(server.client);
+  await follows.started();
+  const started = Date.now();
+  await server[Symbol.asyncDispose]();
+  expect(Date.now() - started).toBeLessThan(3_000);
+  follows.stop();
+});
