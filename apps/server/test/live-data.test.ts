@@ -281,6 +281,27 @@ await describeEachDatabase("live data", (dialect) => {
     timeout,
   );
 
+  it.runIf(dialect === "postgresql")(
+    "wakes the other server through LISTEN/NOTIFY, without waiting for its timer",
+    async () => {
+      await using database = await createScratchDatabase(dialect);
+      // A timer that never fires within the test: only the NOTIFY can wake server two.
+      const env = { DATABASE_URL: database.url, ...adminEnv, CHANGES_POLL_MS: "60000" };
+      await using one = await startServerProcess(env);
+      await using two = await startServerProcess(env);
+      const { token } = await createClient({ url: one.url }).auth.signIn.mutate(testAdmin);
+      const follows = follow(createClient({ url: two.url, token }));
+      await follows.started();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // its LISTEN connection opens
+      const started = Date.now();
+      await createClient({ url: one.url, token }).items.create.mutate({ title: "Notified" });
+      await follows.until(() => follows.events.length === 1, "the notified change", 1_000);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      follows.stop();
+    },
+    timeout,
+  );
+
   it(
     "delivers every committed change exactly once, in id order, to subscribers on two servers under racing writers",
     async () => {

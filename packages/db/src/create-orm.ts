@@ -24,6 +24,14 @@ export type CreateOrmOptions = Partial<ConnectionOptions> & {
 
 export type Orm = MikroORM & { dialect: Dialect };
 
+// The dialect of each ORM's platform (forks share it), for the few statements that differ.
+const dialects = new WeakMap<object, Dialect>();
+
+/** Which database `em` talks to. */
+export function dialectOf(em: { getPlatform(): object }): Dialect | undefined {
+  return dialects.get(em.getPlatform());
+}
+
 export const connectionDefaults: ConnectionOptions = {
   poolMax: 10,
   connectTimeoutMs: 5_000,
@@ -59,6 +67,7 @@ export async function createOrm(options: CreateOrmOptions): Promise<Orm> {
       throw error;
     }
   }
+  dialects.set(orm.em.getPlatform(), target.dialect);
   return Object.assign(orm, { dialect: target.dialect });
 }
 

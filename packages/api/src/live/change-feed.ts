@@ -31,8 +31,9 @@ export type SubscriberOptions = {
  * One server's follower of the change log. While anyone subscribes it reads the log once per
  * wake-up, `select … where id > last`, and hands each change to every subscriber allowed to see
  * it, in memory: a thousand subscribers cost one query, not a thousand. Wake-ups: a commit on
- * this server (`poke`), and a timer every `pollMs` for commits on other servers that share the
- * database. Ids increase in commit order (repositories/changes.ts), so everything up to the last
+ * this server (`poke`); on PostgreSQL, a NOTIFY from any server's commit (LISTEN on a connection
+ * of its own); and a timer every `pollMs`, the wake-up for other servers on SQLite and MariaDB and
+ * the safety net on PostgreSQL. Ids increase in commit order (repositories/changes.ts), so everything up to the last
  * id read has been read: nothing is skipped, nothing read twice.
  */
 export class ChangeFeed {
@@ -43,6 +44,8 @@ export class ChangeFeed {
   #lastSeen: number | undefined;
   #starting: Promise<number> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** PostgreSQL's LISTEN connection while anyone subscribes (a no-op elsewhere). */
+  #listening: Promise<() => Promise<void>> | undefined;
   #reading: Promise<void> | undefined;
   #readAgain = false;
 
@@ -67,6 +70,7 @@ export class ChangeFeed {
     const subscriber = new Subscriber(options, this.#settings.bufferLimit, () => this.#remove(subscriber));
     this.#subscribers.add(subscriber);
     this.#timer ??= setInterval(() => this.poke(), this.#settings.pollMs);
+    this.#listening ??= changes.listen(this.#orm, () => this.poke()).catch(() => async () => {});
     return { subscriber, readThrough: this.#lastSeen };
   }
 
@@ -128,6 +132,9 @@ export class ChangeFeed {
   #stopTimer(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    const listening = this.#listening;
+    this.#listening = undefined;
+    void listening?.then((stop) => stop());
   }
 }
 

@@ -1,4 +1,6 @@
 import type { EntityManager } from "@mikro-orm/sql";
+import { sql } from "kysely";
+import { dialectOf, type Orm } from "../create-orm.ts";
 import { type RawTimestamp, readsOf, storedDate, toDate } from "./kysely.ts";
 import { type Page, toPage } from "./pagination.ts";
 
@@ -47,17 +49,28 @@ export function actAs(em: EntityManager, actorId: number | null): void {
 export async function recordChanges(em: EntityManager, changes: readonly NewChange[]): Promise<void> {
   if (changes.length === 0) return;
   const db = readsOf(em);
-  await db
+  const take = db
     .updateTable("change_head")
     .set((eb) => ({ last_id: eb("last_id", "+", changes.length) }))
-    .where("id", "=", 1)
-    .execute();
-  const head = await db
-    .selectFrom("change_head")
-    .select("last_id")
-    .where("id", "=", 1)
-    .executeTakeFirstOrThrow();
-  const first = head.last_id - changes.length + 1;
+    .where("id", "=", 1);
+  let lastId: number;
+  if (em.getPlatform().usesReturningStatement()) {
+    // On PostgreSQL it also NOTIFYs the servers' change feeds, delivered when this transaction commits.
+    const returned = await (isPostgreSql(em)
+      ? take.returning(["last_id", sql<string>`pg_notify('changes', '')`.as("notified")])
+      : take.returning("last_id")
+    ).executeTakeFirstOrThrow();
+    lastId = returned.last_id;
+  } else {
+    await take.execute();
+    const head = await db
+      .selectFrom("change_head")
+      .select("last_id")
+      .where("id", "=", 1)
+      .executeTakeFirstOrThrow();
+    lastId = head.last_id;
+  }
+  const first = lastId - changes.length + 1;
   const at = storedDate(em, new Date());
   const actorId = actors.get(em) ?? null;
   await db
@@ -163,4 +176,20 @@ function toChangeView(row: ChangeRow): ChangeView {
     version: row.version,
     fields: row.fields === null ? null : (JSON.parse(row.fields) as FieldChanges),
   };
+}
+
+function isPostgreSql(em: EntityManager): boolean {
+  return dialectOf(em) === "postgresql";
+}
+
+/**
+ * Calls `onWake` when another process commits changes, where the database can say so
+ * (PostgreSQL's LISTEN/NOTIFY); elsewhere it does nothing, and the feed's timer is the wake-up.
+ * Returns a function that stops listening.
+ */
+export async function listen(orm: Orm, onWake: () => void): Promise<() => Promise<void>> {
+  const url = orm.config.get("clientUrl");
+  if (orm.dialect !== "postgresql" || !url) return async () => {};
+  const { listenForChanges } = await import("../dialects/postgresql-listen.ts");
+  return listenForChanges(url, onWake);
 }
