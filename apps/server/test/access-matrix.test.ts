@@ -180,6 +180,16 @@ const cases: Case[] = [
     expected: ownOnly,
   },
   {
+    path: "changes.list",
+    call: ({ clients }, who) => clients[who].changes.list.query({}),
+    expected: signedIn,
+  },
+  {
+    path: "changes.onChange",
+    call: ({ clients }, who) => subscribed(clients[who]),
+    expected: signedIn,
+  },
+  {
     path: "auth.changePassword",
     call: async (world, who) => {
       const caller = await freshCaller(world, who);
@@ -194,6 +204,30 @@ const cases: Case[] = [
     expected: signedIn,
   },
 ];
+
+/**
+ * Opens `changes.onChange`: OK once it has run for half a second after starting without an
+ * error, else its error. A refused stream starts (the SSE response opens) and then sends its error.
+ */
+function subscribed(client: Client): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const subscription = client.changes.onChange.subscribe(
+      {},
+      {
+        onStarted: () => {
+          setTimeout(() => {
+            subscription.unsubscribe();
+            resolve();
+          }, 500);
+        },
+        onError: (error) => {
+          subscription.unsubscribe();
+          reject(error);
+        },
+      },
+    );
+  });
+}
 
 async function outcome(call: Promise<unknown>): Promise<string> {
   try {
