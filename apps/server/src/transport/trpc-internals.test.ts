@@ -22,6 +22,7 @@ describe("tRPC internals the transport reads", () => {
     });
     expect(definitions.get("health")).toMatchObject({ kind: "query", input: undefined, takesInput: false });
     expect(definitions.get("auth.tokens.list")).toMatchObject({ kind: "query", takesInput: false });
+    expect(definitions.get("changes.onChange")?.kind).toBe("subscription");
     expect([...definitions.keys()].sort()).toEqual(
       [
         "health",
@@ -31,6 +32,8 @@ describe("tRPC internals the transport reads", () => {
         ]),
         ...["signUp", "signIn", "signOut", "me", "changePassword"].map((name) => `auth.${name}`),
         ...["create", "list", "revoke"].map((verb) => `auth.tokens.${verb}`),
+        "changes.list",
+        "changes.onChange",
       ].sort(),
     );
   });
