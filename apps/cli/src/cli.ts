@@ -5,9 +5,11 @@ import type { Command } from "./command.ts";
 import { loginCommand, logoutCommand, whoamiCommand } from "./commands/account.ts";
 import { exportCommand } from "./commands/export.ts";
 import { formatHelp } from "./commands/help.ts";
+import { historyCommand } from "./commands/history.ts";
 import { importCommand } from "./commands/import.ts";
 import { itemsCreate, itemsDelete, itemsGet, itemsList, itemsUpdate } from "./commands/items.ts";
 import { usersCreate, usersDelete, usersGet, usersList, usersUpdate } from "./commands/users.ts";
+import { watchCommand } from "./commands/watch.ts";
 import type { Io } from "./context.ts";
 import { type CredentialSource, credentialsPath, looseMode, readCredential } from "./credentials.ts";
 import { describeFailure, exitCodes, UsageError } from "./errors.ts";
@@ -31,6 +33,8 @@ export const commands: ReadonlyArray<Command> = [
   itemsDelete,
   importCommand,
   exportCommand,
+  historyCommand,
+  watchCommand,
 ];
 
 export const defaultUrl = "http://127.0.0.1:8000";

@@ -54,13 +54,15 @@ export function printRecord<T>(context: Context, record: T, describe: (record: T
 
 /**
  * Prints a page a list command fetched: as JSON with `--json`, else as the table `format` builds
- * (or "No <noun>s."), with a hint naming the next cursor when there is one.
+ * (or "No <noun>s."), with a hint naming the next cursor (and the option that takes it) when there
+ * is one.
  */
 export function printPage<T>(
   context: Context,
   page: Page<T>,
   noun: string,
   format: (items: T[]) => string,
+  cursorOption = "--cursor",
 ): number {
   if (context.json) {
     context.io.stdout.write(formatJson(page));
@@ -68,7 +70,9 @@ export function printPage<T>(
   }
   context.io.stdout.write(page.items.length > 0 ? format(page.items) : `No ${noun}s.\n`);
   if (page.nextCursor !== null) {
-    context.io.stdout.write(`More ${noun}s: add --cursor ${page.nextCursor} for the next page, or --all.\n`);
+    context.io.stdout.write(
+      `More ${noun}s: add ${cursorOption} ${page.nextCursor} for the next page, or --all.\n`,
+    );
   }
   return exitCodes.ok;
 }

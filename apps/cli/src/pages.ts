@@ -7,8 +7,9 @@ export type Page<T> = { items: T[]; nextCursor: number | null };
  */
 export async function* walkPages<T>(
   fetchPage: (cursor: number | null) => Promise<Page<T>>,
+  start: number | null = null,
 ): AsyncGenerator<T[]> {
-  let cursor: number | null = null;
+  let cursor: number | null = start;
   do {
     const page: Page<T> = await fetchPage(cursor);
     yield page.items;
@@ -16,9 +17,12 @@ export async function* walkPages<T>(
   } while (cursor !== null);
 }
 
-/** Every item of every page, for lists a person asked to see whole (`--all`). */
-export async function collectPages<T>(fetchPage: (cursor: number | null) => Promise<Page<T>>): Promise<T[]> {
+/** Every item of every page from `start` on, for lists a person asked to see whole (`--all`). */
+export async function collectPages<T>(
+  fetchPage: (cursor: number | null) => Promise<Page<T>>,
+  start: number | null = null,
+): Promise<T[]> {
   const all: T[] = [];
-  for await (const items of walkPages(fetchPage)) all.push(...items);
+  for await (const items of walkPages(fetchPage, start)) all.push(...items);
   return all;
 }

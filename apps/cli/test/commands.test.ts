@@ -133,6 +133,12 @@ describe("users and items commands", () => {
     expect(all.stdout).toContain("login [--email EMAIL] [--password-stdin]");
     expect(all.stdout).toContain("4 not signed in");
     expect(all.stdout).toContain("5 needs an admin");
+    expect(all.stdout).toContain("watch [--after ID]");
+    expect(all.stdout).toContain("history [--entity user|item] [--id N] [--after ID]");
+    expect(all.stdout).toContain("watch runs until Ctrl-C, which exits 0");
+    const watch = await cli("http://127.0.0.1:1", "help", "watch");
+    expect(watch.stdout).toContain("Print changes as they commit, until Ctrl-C");
+    expect(watch.stdout).not.toContain("history [");
     const items = await cli("http://127.0.0.1:1", "help", "items");
     expect(items.stdout).toContain("items create --title TITLE [--description TEXT] [--user ID]");
     expect(items.stdout).not.toContain("users create");

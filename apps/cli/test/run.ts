@@ -111,6 +111,119 @@ export function runNode(
 
 export const mainScript = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
+/** A command left running (`watch`): what it printed so far, a wait on that, and Ctrl-C. */
+export type RunningCli = {
+  stdout(): string;
+  stderr(): string;
+  /** stdout's complete lines. */
+  lines(): string[];
+  /** Waits until `done` holds of the output, failing with `what` and the output after `ms`. */
+  until(done: (running: RunningCli) => boolean, what: string, ms?: number): Promise<void>;
+  /** Ctrl-C: SIGINT for a process, the interrupt listener for an in-process run. */
+  interrupt(): void;
+  exited: Promise<CliResult>;
+  /** Stops it if it still runs (a test that failed half-way) and waits for it to end. */
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
+function running(
+  output: { stdout(): string; stderr(): string },
+  interrupt: () => void,
+  exited: Promise<CliResult>,
+  kill: () => void = interrupt,
+): RunningCli {
+  let result: CliResult | undefined;
+  void exited.then((value) => {
+    result = value;
+  });
+  const self: RunningCli = {
+    ...output,
+    lines: () => output.stdout().split("\n").slice(0, -1),
+    async until(done, what, ms = 10_000) {
+      const deadline = Date.now() + ms;
+      while (!done(self)) {
+        if (result !== undefined || Date.now() > deadline) {
+          const why = result === undefined ? `timed out after ${ms} ms` : `it exited with ${result.code}`;
+          throw new Error(
+            `${why} waiting for ${what}\nstdout:\n${output.stdout()}\nstderr:\n${output.stderr()}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    interrupt,
+    exited,
+    async [Symbol.asyncDispose]() {
+      if (result === undefined) kill();
+      await exited;
+    },
+  };
+  return self;
+}
+
+/** Starts the CLI in this process as `cli` does, and leaves it running. */
+export function startCli(target: AdminTarget | CliOptions, ...args: string[]): RunningCli {
+  const options: CliOptions =
+    "adminToken" in target ? { url: target.url, env: { API_TOKEN: target.adminToken } } : target;
+  const stdout = captureStream();
+  const stderr = captureStream();
+  const listeners = new Set<() => void>();
+  const exited = runCli(["--url", options.url, ...args], {
+    stdin: Readable.from([]),
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    env: isolated(options.env ?? {}),
+    onInterrupt(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  }).then((code) => ({ code, stdout: stdout.text(), stderr: stderr.text() }));
+  return running(
+    { stdout: stdout.text, stderr: stderr.text },
+    () => {
+      for (const listener of listeners) listener();
+    },
+    exited,
+  );
+}
+
+/** Starts the CLI's main.ts as its own process (environment as for `runNode`), and leaves it running. */
+export function spawnCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  return spawnScript(mainScript, args, env);
+}
+
+/** Starts a script as its own Node process (environment as for `runNode`), and leaves it running. */
+export function spawnScript(script: string, args: string[], env: Record<string, string> = {}): RunningCli {
+  const {
+    API_URL: _url,
+    API_TOKEN: _token,
+    XDG_CONFIG_HOME: _config,
+    USERS_ITEMS_CREDENTIALS: _credentials,
+    ...inherited
+  } = process.env;
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...inherited, ...isolated(env) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<CliResult>((resolve) =>
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr })),
+  );
+  return running(
+    { stdout: () => stdout, stderr: () => stderr },
+    () => child.kill("SIGINT"),
+    exited,
+    () => child.kill("SIGKILL"),
+  );
+}
+
 /** A scratch folder removed on dispose, with a helper to write files into it. */
 export function scratchFolder() {
   const folder = mkdtempSync(join(tmpdir(), "cli-test-"));
