@@ -1,5 +1,5 @@
 import type { AppRouter } from "@app/client";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 
 /**
@@ -8,12 +8,23 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
  */
 export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 
+export type BrowserClient = ReturnType<typeof createBrowserClient>;
+
 /**
  * The browser's tRPC client. Same origin by default: the server serves the app and `/trpc`
- * together, and Vite's dev server proxies `/trpc` to it. At most 10 calls per batch, the
- * server's limit. No Authorization header, ever: the browser sends the HttpOnly session cookie
- * the server set at sign-in, which no script can read.
+ * together, and Vite's dev server proxies `/trpc` to it. Queries and mutations go in batches of
+ * at most 10 calls, the server's limit; subscriptions (`changes.onChange`) over server-sent
+ * events, through the browser's own `EventSource`. No Authorization header, ever: both send the
+ * HttpOnly session cookie the server set at sign-in, which no script can read.
  */
 export function createBrowserClient(url = "/trpc") {
-  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url, maxItems: 10 })] });
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({ url }),
+        false: httpBatchLink({ url, maxItems: 10 }),
+      }),
+    ],
+  });
 }

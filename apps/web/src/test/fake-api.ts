@@ -1,5 +1,6 @@
 import type { AppRouter } from "@app/client";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
+import type { Change } from "../live/types.ts";
 
 /** What a fake procedure does: return a result, or throw `apiError(…)` to answer with an error. */
 export type FakeProcedure = (input: unknown) => unknown;
@@ -10,6 +11,7 @@ const httpStatus = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
 } as const;
@@ -51,10 +53,101 @@ function toWire(error: FakeApiError) {
 }
 
 /**
+ * One subscription the app opened (`changes.onChange`), as the server sees it: the input it
+ * sent (`after`, and `lastEventId` when the link itself reconnected), and what to send it.
+ */
+export type FakeStream = {
+  readonly input: { after?: number | null; lastEventId?: string | null };
+  /** False once the app closed it or it ended. */
+  readonly open: boolean;
+  /** Sends a change as the server does: a `tracked` event whose id is the change's. */
+  send(change: Change): void;
+  /** Ends the stream with an error, as the server does (a `serialized-error` event). */
+  fail(code: keyof typeof httpStatus, message: string): void;
+  /** The connection is lost for good (the EventSource closes with an error). */
+  drop(): void;
+};
+
+/**
+ * The server side of subscriptions: an `EventSource` in place of the browser's that speaks
+ * tRPC's server-sent events, so the app's real subscription link runs.
+ */
+function createFakeLive() {
+  const streams: FakeStream[] = [];
+
+  class FakeEventSource extends EventTarget {
+    readonly CONNECTING = 0;
+    readonly OPEN = 1;
+    readonly CLOSED = 2;
+    readyState = 0;
+    readonly url: string;
+
+    constructor(url: string) {
+      super();
+      this.url = url;
+      const source = this;
+      const input: unknown = JSON.parse(new URL(url).searchParams.get("input") ?? "{}");
+      const event = (type: string, data: string, lastEventId = "") => {
+        if (source.readyState === source.CLOSED) throw new Error(`The app closed this stream (${url})`);
+        source.dispatchEvent(new MessageEvent(type, { data, lastEventId }));
+      };
+      streams.push({
+        input: typeof input === "object" && input !== null ? input : {},
+        get open() {
+          return source.readyState !== source.CLOSED;
+        },
+        send: (change) => event("message", JSON.stringify(change), String(change.id)),
+        fail(code, message) {
+          event(
+            "serialized-error",
+            JSON.stringify({ message, code: -32000, data: { code, httpStatus: httpStatus[code] } }),
+          );
+        },
+        drop() {
+          source.readyState = source.CLOSED;
+          source.dispatchEvent(new Event("error"));
+        },
+      });
+      // The server answers: the stream is open.
+      setTimeout(() => {
+        if (source.readyState === source.CLOSED) return;
+        source.readyState = source.OPEN;
+        event("connected", "{}");
+      });
+    }
+
+    close() {
+      this.readyState = this.CLOSED;
+    }
+  }
+
+  return {
+    EventSource: FakeEventSource,
+    /** Every stream the app opened, in order. */
+    streams,
+    /** The one open stream (the app keeps one per session); fails if there is none or several. */
+    stream(): FakeStream {
+      const open = streams.filter((stream) => stream.open);
+      if (open.length !== 1) throw new Error(`${open.length} streams are open, not 1`);
+      return open[0] as FakeStream;
+    },
+  };
+}
+
+export type FakeLive = Omit<ReturnType<typeof createFakeLive>, "EventSource">;
+
+/** What the fake server answers unless a test says otherwise: no history yet. */
+const defaultProcedures: Record<string, FakeProcedure> = {
+  "changes.list": () => ({ items: [], nextCursor: null }),
+};
+
+/**
  * A tRPC client whose "server" is a map of procedure names to functions, speaking tRPC's batch
  * wire format, so components run their real query and mutation code. `calls` records each call.
+ * Subscriptions go through a fake EventSource that `live` drives.
  */
-export function createFakeApi(procedures: Record<string, FakeProcedure>) {
+export function createFakeApi(given: Record<string, FakeProcedure>) {
+  const procedures = { ...defaultProcedures, ...given };
   const calls: { path: string; input: unknown }[] = [];
   /** The headers of every request, to check what the app sends (never an Authorization header). */
   const requestHeaders: Headers[] = [];
@@ -84,8 +177,16 @@ export function createFakeApi(procedures: Record<string, FakeProcedure>) {
     });
     return new Response(JSON.stringify(results), { status: 207, headers });
   };
+  const { EventSource, ...live } = createFakeLive();
+  const url = "http://fake.test/trpc";
   const client = createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: "http://fake.test/trpc", fetch: fakeFetch })],
+    links: [
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({ url, EventSource }),
+        false: httpBatchLink({ url, fetch: fakeFetch }),
+      }),
+    ],
   });
-  return { client, calls, requestHeaders };
+  return { client, calls, requestHeaders, live };
 }

@@ -7,17 +7,18 @@ import { createFakeApi, type FakeProcedure } from "./fake-api.ts";
 
 /**
  * Renders UI inside the app's providers and query client (its 401 handling included), over a
- * fake API; returns the calls it received and the query client too.
+ * fake API; returns the calls it received, the query client, and `live`, which drives the change
+ * stream (`changes.onChange`) the app subscribes to.
  */
 export function renderWithApi(ui: ReactNode, procedures: Record<string, FakeProcedure>) {
-  const { client, calls, requestHeaders } = createFakeApi(procedures);
+  const { client, calls, requestHeaders, live } = createFakeApi(procedures);
   const queryClient = createQueryClient();
   const view = render(
     <Providers trpcClient={client} queryClient={queryClient}>
       {ui}
     </Providers>,
   );
-  return { ...view, calls, requestHeaders, queryClient };
+  return { ...view, calls, requestHeaders, queryClient, live };
 }
 
 /** The whole app, opened at `path` (a fresh history entry, as if typed in the address bar). */
