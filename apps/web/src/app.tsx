@@ -4,6 +4,7 @@ import { homeOf, type SignedInUser, useSession } from "./auth/session.ts";
 import { SignInPage } from "./auth/sign-in-page.tsx";
 import { SignUpPage } from "./auth/sign-up-page.tsx";
 import { LoadError, Loading } from "./components/states.tsx";
+import { LiveUpdates } from "./live/live-updates.tsx";
 import { NotFoundPage } from "./not-found-page.tsx";
 import { Link, Redirect, usePathname } from "./router.tsx";
 import { UserPage } from "./user/user-page.tsx";
@@ -57,6 +58,8 @@ export function App() {
         </div>
       </header>
       <main id="main">{page}</main>
+      {/* Keyed by the user: another sign-in follows its own changes from now, not the last one's. */}
+      {me && <LiveUpdates key={me.id} role={me.role} />}
     </>
   );
 }

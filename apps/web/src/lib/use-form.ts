@@ -40,8 +40,9 @@ export function useForm<V extends Record<string, string>>(initial: V) {
     setErrors(Object.keys(fields).length > 0 ? fields : { form: describeError(error) });
   }
 
-  function reset() {
-    setValues(initial);
+  /** Back to the initial values, or to `next` (fresh data the form now starts from). */
+  function reset(next: V = initial) {
+    setValues(next);
     setErrors({});
   }
 

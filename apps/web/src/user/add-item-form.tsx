@@ -6,17 +6,17 @@ import { FormError } from "../components/states.tsx";
 import { useForm } from "../lib/use-form.ts";
 import { validate } from "../lib/validate.ts";
 import { useTRPC } from "../trpc.ts";
-import { useRefreshUser } from "./use-refresh-user.ts";
+import { useUserItems } from "./use-user-items.ts";
 
 export function AddItemForm({ userId }: { userId: number }) {
   const trpc = useTRPC();
-  const refreshUser = useRefreshUser(userId);
+  const userItems = useUserItems(userId);
   const form = useForm({ title: "", description: "" });
   const create = useMutation(
     trpc.items.create.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: (item) => {
         form.reset();
-        await refreshUser();
+        userItems.saved(item);
         form.formRef.current?.querySelector("input")?.focus();
       },
       onError: form.showServerError,

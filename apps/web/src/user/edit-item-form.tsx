@@ -1,24 +1,26 @@
 import { updateItemInput } from "@app/api/schemas";
 import { useMutation } from "@tanstack/react-query";
-import type { FormEvent } from "react";
+import { type FormEvent, useState } from "react";
 import { Field } from "../components/field.tsx";
 import { FormError } from "../components/states.tsx";
 import { useForm } from "../lib/use-form.ts";
 import { validate } from "../lib/validate.ts";
 import { useTRPC } from "../trpc.ts";
 import type { Item } from "./types.ts";
-import { useRefreshUser } from "./use-refresh-user.ts";
+import { useUserItems } from "./use-user-items.ts";
 
 type EditItemFormProps = { item: Item; onDone: () => void };
 
 export function EditItemForm({ item, onDone }: EditItemFormProps) {
   const trpc = useTRPC();
-  const refreshUser = useRefreshUser(item.ownerId);
+  const userItems = useUserItems(item.ownerId);
+  // The item as it was when editing began: a change made elsewhere meanwhile is pointed out.
+  const [base] = useState(item);
   const form = useForm({ title: item.title, description: item.description ?? "" });
   const update = useMutation(
     trpc.items.update.mutationOptions({
-      onSuccess: async () => {
-        await refreshUser();
+      onSuccess: (saved) => {
+        userItems.saved(saved);
         onDone();
       },
       onError: form.showServerError,
@@ -46,6 +48,13 @@ export function EditItemForm({ item, onDone }: EditItemFormProps) {
       noValidate
       aria-label={`Edit ${item.title}`}
     >
+      {(item.title !== base.title || item.description !== base.description) && (
+        <p className="notice warning" role="status">
+          This item was just changed elsewhere: it is now “{item.title}”
+          {item.description ? ` (${item.description})` : ", with no description"}. Saving replaces it with
+          yours.
+        </p>
+      )}
       <Field label="Title" autoComplete="off" autoFocus {...form.field("title")} />
       <Field label="Description" optional multiline rows={2} {...form.field("description")} />
       <FormError>{form.errors.form}</FormError>

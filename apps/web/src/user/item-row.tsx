@@ -6,16 +6,18 @@ import { describeError } from "../lib/api-errors.ts";
 import { useTRPC } from "../trpc.ts";
 import { EditItemForm } from "./edit-item-form.tsx";
 import type { Item } from "./types.ts";
-import { useRefreshUser } from "./use-refresh-user.ts";
+import { useUserItems } from "./use-user-items.ts";
 
 /** One item: shown, or edited in place. */
 export function ItemRow({ item }: { item: Item }) {
   const trpc = useTRPC();
-  const refreshUser = useRefreshUser(item.ownerId);
+  const userItems = useUserItems(item.ownerId);
   const [editing, setEditing] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
-  const remove = useMutation(trpc.items.delete.mutationOptions({ onSuccess: refreshUser }));
+  const remove = useMutation(
+    trpc.items.delete.mutationOptions({ onSuccess: ({ id }) => userItems.deleted(id) }),
+  );
 
   // Back from editing: focus returns to the Edit button, not to the top of the page.
   useEffect(() => {

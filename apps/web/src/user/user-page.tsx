@@ -16,7 +16,6 @@ export function UserPage({ id }: { id: number }) {
   const trpc = useTRPC();
   const me = useMe();
   const query = useQuery(trpc.users.byId.queryOptions({ id }));
-  // Lives here, not in the form: the form is remounted with fresh values when the version changes.
   const [outcome, setOutcome] = useState<SaveOutcome>();
   useDocumentTitle(query.data?.name ?? `User ${id}`);
 
@@ -54,7 +53,7 @@ export function UserPage({ id }: { id: number }) {
             Saved.
           </p>
         )}
-        <EditUserForm key={user.version} user={user} onOutcome={setOutcome} />
+        <EditUserForm user={user} onOutcome={setOutcome} />
       </section>
       <Items user={user} />
       {user.id === me?.id && (

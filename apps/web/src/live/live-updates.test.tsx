@@ -1,0 +1,229 @@
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import type { FakeLive, FakeProcedure } from "../test/fake-api.ts";
+import { currentPath, renderApp } from "../test/render.tsx";
+import { fakeItem, fakeUser } from "../test/users.ts";
+import type { Change } from "./types.ts";
+
+afterEach(() => {
+  cleanup();
+  window.history.replaceState(null, "", "/");
+});
+
+const admin = fakeUser({ id: 1, name: "Admin", email: "admin@example.org", role: "admin" });
+const ann = fakeUser({ id: 5, name: "Ann", email: "ann@example.com", version: 2 });
+const pen = fakeItem({ id: 10, title: "Pen", ownerId: 5 });
+
+let nextId = 100;
+/** A change as the server sends it, made just now by the admin unless told otherwise. */
+function change(partial: Pick<Change, "entity" | "entityId" | "op"> & Partial<Change>): Change {
+  nextId += 1;
+  return { id: nextId, at: new Date().toISOString(), actorId: 1, ...partial };
+}
+
+/** Ann's own page, with her pen; what she may call. */
+function annServer(extra: Record<string, FakeProcedure> = {}) {
+  return {
+    "auth.me": () => ann,
+    "users.byId": () => ({ ...ann, items: [pen] }),
+    ...extra,
+  };
+}
+
+const count = (calls: { path: string }[], path: string) => calls.filter((call) => call.path === path).length;
+const openStream = (live: FakeLive) => waitFor(() => live.stream());
+
+describe("live updates on a user's page", () => {
+  it("adds, patches and removes items changed elsewhere, in place, without refetching the user", async () => {
+    const notebook = fakeItem({ id: 11, title: "Notebook", ownerId: 5 });
+    const { calls, live } = renderApp(
+      "/users/5",
+      annServer({ "items.byId": (input) => ((input as { id: number }).id === 11 ? notebook : pen) }),
+    );
+    await screen.findByText("Pen");
+    const stream = await openStream(live);
+    // Subscribed once for the session, from now.
+    expect(live.streams).toHaveLength(1);
+    expect(stream.input).toEqual({});
+
+    // Made with the CLI: the change says only which item; the app looks that one up.
+    stream.send(change({ entity: "item", entityId: 11, op: "create", actorId: 5 }));
+    const items = await screen.findByRole("list", { name: "Items" });
+    await within(items).findByText("Notebook");
+    expect(calls.filter((call) => call.path === "items.byId").map((call) => call.input)).toEqual([
+      { id: 11 },
+    ]);
+
+    stream.send(
+      change({ entity: "item", entityId: 10, op: "update", fields: { title: ["Pen", "Fountain pen"] } }),
+    );
+    await within(items).findByText("Fountain pen");
+    stream.send(change({ entity: "item", entityId: 11, op: "delete", actorId: 5 }));
+    await waitFor(() => expect(within(items).queryByText("Notebook")).toBeNull());
+
+    expect(screen.getByRole("heading", { level: 2, name: "Items (1)" })).toBeTruthy();
+    // One load of the page, no more: each change touched only its own row.
+    expect(count(calls, "users.byId")).toBe(1);
+    expect(count(calls, "items.byId")).toBe(1);
+  });
+
+  it("shows a change to the user made elsewhere in the heading, the header and an untouched form", async () => {
+    const { calls, live } = renderApp("/users/5", annServer());
+    await screen.findByRole("heading", { level: 1, name: "Ann" });
+    const stream = await openStream(live);
+
+    stream.send(
+      change({
+        entity: "user",
+        entityId: 5,
+        op: "update",
+        version: 3,
+        actorId: 5,
+        fields: { name: ["Ann", "Ann Lee"] },
+      }),
+    );
+    await screen.findByRole("heading", { level: 1, name: "Ann Lee" });
+    expect(screen.getByRole("navigation", { name: "Account" }).textContent).toContain("Signed in as Ann Lee");
+    const form = within(screen.getByRole("form", { name: "Edit user" }));
+    expect((form.getByLabelText("Name") as HTMLInputElement).value).toBe("Ann Lee");
+    expect(count(calls, "users.byId")).toBe(1);
+    expect(count(calls, "auth.me")).toBe(1);
+  });
+
+  it("keeps what the person is typing when the user changes elsewhere, says so, and shows theirs on request", async () => {
+    const { calls, live } = renderApp("/users/5", annServer({ "users.update": () => ann }));
+    const form = within(await screen.findByRole("form", { name: "Edit user" }));
+    const stream = await openStream(live);
+    fireEvent.change(form.getByLabelText("Email"), { target: { value: "ann@work.example" } });
+
+    stream.send(
+      change({ entity: "user", entityId: 5, op: "update", version: 3, fields: { name: ["Ann", "Ann B"] } }),
+    );
+    await screen.findByRole("heading", { level: 1, name: "Ann B" });
+    expect((form.getByLabelText("Email") as HTMLInputElement).value).toBe("ann@work.example");
+    expect((form.getByLabelText("Name") as HTMLInputElement).value).toBe("Ann");
+    expect(form.getByRole("status").textContent).toContain("This user was just changed elsewhere");
+
+    fireEvent.click(form.getByRole("button", { name: "Discard my edits and show it" }));
+    expect((form.getByLabelText("Name") as HTMLInputElement).value).toBe("Ann B");
+    expect((form.getByLabelText("Email") as HTMLInputElement).value).toBe("ann@example.com");
+    expect(form.queryByRole("status")).toBeNull();
+    expect(count(calls, "users.update")).toBe(0);
+  });
+
+  it("refetches the user when versions were missed, rather than patch over the gap", async () => {
+    let current = { ...ann, items: [pen] };
+    const { calls, live } = renderApp("/users/5", annServer({ "users.byId": () => current }));
+    await screen.findByRole("heading", { level: 1, name: "Ann" });
+    const stream = await openStream(live);
+    current = { ...current, name: "Ann Park", email: "ann@park.example", version: 4 };
+    stream.send(
+      change({
+        entity: "user",
+        entityId: 5,
+        op: "update",
+        version: 4,
+        fields: { email: ["x", "ann@park.example"] },
+      }),
+    );
+    await screen.findByRole("heading", { level: 1, name: "Ann Park" });
+    expect(count(calls, "users.byId")).toBe(2);
+  });
+
+  it("goes to the sign-in page when the stream ends with UNAUTHORIZED, and subscribes no more", async () => {
+    const { live } = renderApp("/users/5", annServer());
+    await screen.findByRole("heading", { level: 1, name: "Ann" });
+    const stream = await openStream(live);
+    stream.fail("UNAUTHORIZED", "Your session has ended: sign in again");
+    expect(await screen.findByRole("heading", { level: 1, name: "Sign in" })).toBeTruthy();
+    expect(currentPath()).toBe("/signin");
+    expect(screen.getByRole("status").textContent).toBe("Your session has ended. Sign in again.");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(live.streams.filter((s) => s.open)).toHaveLength(0);
+    expect(live.streams).toHaveLength(1);
+  });
+
+  it("resubscribes after the last change it received when cut off, and reloads the page when that was pruned", async () => {
+    const { calls, live } = renderApp("/users/5", annServer());
+    await screen.findByRole("heading", { level: 1, name: "Ann" });
+    const first = await openStream(live);
+    const renamed = change({
+      entity: "user",
+      entityId: 5,
+      op: "update",
+      version: 3,
+      fields: { name: ["Ann", "Ann Lee"] },
+    });
+    first.send(renamed);
+    await screen.findByRole("heading", { level: 1, name: "Ann Lee" });
+    first.fail(
+      "TOO_MANY_REQUESTS",
+      `This stream fell too far behind and was cut off: resubscribe after ${renamed.id}`,
+    );
+
+    const second = await waitFor(
+      () => {
+        expect(live.streams).toHaveLength(2);
+        return live.stream();
+      },
+      { timeout: 3000 },
+    );
+    expect(second.input).toEqual({ after: renamed.id });
+    expect(count(calls, "users.byId")).toBe(1);
+
+    second.fail("PRECONDITION_FAILED", "Changes up to 900 were pruned: reload, then subscribe without after");
+    // What the page shows may have missed changes: it is loaded again, and followed from now.
+    await waitFor(() => expect(count(calls, "users.byId")).toBe(2));
+    const third = await waitFor(
+      () => {
+        expect(live.streams).toHaveLength(3);
+        return live.stream();
+      },
+      { timeout: 3000 },
+    );
+    expect(third.input).toEqual({});
+  });
+});
+
+describe("live updates on the users list", () => {
+  it("renames a row in place, removes a deleted one, and refetches a fully loaded list for a new user", async () => {
+    const bo = fakeUser({ id: 7, name: "Bo", email: "bo@example.com" });
+    const people = [admin, ann, bo];
+    const { calls, live } = renderApp("/", {
+      "auth.me": () => admin,
+      "users.list": () => ({ items: [...people], nextCursor: null }),
+    });
+    const list = await screen.findByRole("list", { name: "Users" });
+    await within(list).findByText("Ann");
+    const stream = await openStream(live);
+
+    stream.send(
+      change({ entity: "user", entityId: 5, op: "update", version: 3, fields: { name: ["Ann", "Ann Lee"] } }),
+    );
+    await within(list).findByText("Ann Lee");
+    stream.send(change({ entity: "user", entityId: 7, op: "delete" }));
+    await waitFor(() => expect(within(list).queryByText("Bo")).toBeNull());
+    expect(count(calls, "users.list")).toBe(1);
+
+    people.push(fakeUser({ id: 8, name: "Cy", email: "cy@example.com" }));
+    stream.send(change({ entity: "user", entityId: 8, op: "create" }));
+    await within(list).findByText("Cy");
+    expect(count(calls, "users.list")).toBe(2);
+  });
+
+  it("leaves a list alone when a new user would come after its loaded pages", async () => {
+    const { calls, live } = renderApp("/", {
+      "auth.me": () => admin,
+      "users.list": () => ({ items: [admin, ann], nextCursor: 5 }),
+    });
+    await within(await screen.findByRole("list", { name: "Users" })).findByText("Ann");
+    const stream = await openStream(live);
+    stream.send(change({ entity: "user", entityId: 9, op: "create" }));
+    // Then a change it does act on, to know the first was handled.
+    stream.send(
+      change({ entity: "user", entityId: 5, op: "update", version: 3, fields: { name: ["Ann", "Ann Lee"] } }),
+    );
+    await screen.findByText("Ann Lee");
+    expect(count(calls, "users.list")).toBe(1);
+  });
+});

@@ -1,0 +1,54 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { endSessionIfUnauthorized, sessionKey } from "../auth/session.ts";
+import { useTRPC, useTRPCClient } from "../trpc.ts";
+import { applyChanges } from "./apply-changes.ts";
+import { type FollowOptions, followChanges } from "./follow-changes.ts";
+
+type LiveUpdatesProps = {
+  /** The signed-in user's role: what the stream shows depends on it, so a new role resubscribes. */
+  role: "user" | "admin";
+  /** For tests: how long to wait before resubscribing. */
+  retryDelayMs?: FollowOptions["retryDelayMs"];
+};
+
+/**
+ * One subscription to `changes.onChange` for the signed-in session (render it once, keyed by
+ * the user): every change made anywhere (another tab, the CLI, another server) updates what the
+ * cache holds that it concerns, and nothing else. Renders nothing.
+ */
+export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
+  const client = useTRPCClient();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  // Where to resume when the subscription is renewed (a new role), rather than from now.
+  const lastId = useRef<number>(undefined);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: not read, but the server scopes a stream by the role it starts with
+  useEffect(() => {
+    const deps = { client, trpc, queryClient };
+    // One batch at a time, in order: a batch may wait for look-ups.
+    let applying = Promise.resolve();
+    const follower = followChanges({
+      client,
+      after: lastId.current,
+      ...(retryDelayMs && { retryDelayMs }),
+      onChanges(changes) {
+        applying = applying
+          .then(() => applyChanges(deps, changes))
+          .catch((error: unknown) => console.error("Could not apply live changes", error));
+      },
+      onUnauthorized: (error) => endSessionIfUnauthorized(queryClient, error),
+      onPruned() {
+        // The log no longer reaches back to what the cache was loaded at: reload what is on screen.
+        void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
+      },
+    });
+    return () => {
+      lastId.current = follower.lastId();
+      follower.stop();
+    };
+  }, [client, trpc, queryClient, retryDelayMs, role]);
+
+  return null;
+}
