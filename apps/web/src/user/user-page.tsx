@@ -10,6 +10,7 @@ import { useTRPC } from "../trpc.ts";
 import { ChangePasswordForm } from "./change-password-form.tsx";
 import { DeleteUser } from "./delete-user.tsx";
 import { EditUserForm, type SaveOutcome } from "./edit-user-form.tsx";
+import { History } from "./history.tsx";
 import { Items } from "./items.tsx";
 
 export function UserPage({ id }: { id: number }) {
@@ -56,6 +57,7 @@ export function UserPage({ id }: { id: number }) {
         <EditUserForm user={user} onOutcome={setOutcome} />
       </section>
       <Items user={user} />
+      <History user={user} />
       {user.id === me?.id && (
         <section className="card" aria-labelledby="password-heading">
           <h2 id="password-heading">Password</h2>
