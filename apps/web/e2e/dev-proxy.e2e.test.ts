@@ -62,4 +62,38 @@ describe("the dev server's /trpc proxy", () => {
     expect(signOut.status).toBe(200);
     expect((await call("auth.me", { cookie })).status).toBe(401);
   });
+
+  it("streams the change feed (server-sent events) through as each change happens, not buffered", async () => {
+    const signUp = await call("auth.signUp", {
+      body: { name: "Streamer", email: "streamer@example.com", password: "dev password" },
+    });
+    const cookie = signUp.headers.get("set-cookie")?.split(";")[0] ?? "";
+    const abort = new AbortController();
+    const stream = await fetch(`${origin}/trpc/changes.onChange?input=${encodeURIComponent("{}")}`, {
+      headers: { origin, cookie, accept: "text/event-stream" },
+      signal: abort.signal,
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = stream.body?.pipeThrough(new TextDecoderStream()).getReader();
+    if (!reader) throw new Error("no body");
+    let text = "";
+    const readUntil = async (pattern: RegExp) => {
+      while (!pattern.test(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
+        text += value;
+      }
+    };
+    try {
+      await readUntil(/event: connected/);
+      const created = await call("items.create", { body: { title: "Through the proxy" }, cookie });
+      expect(created.status).toBe(200);
+      // The event arrives while the stream stays open: the proxy passes it on at once.
+      await readUntil(/"entity":"item"[^\n]*"op":"create"/);
+      expect(text).toMatch(/\nid: \d+\n/);
+    } finally {
+      abort.abort();
+    }
+  });
 });
