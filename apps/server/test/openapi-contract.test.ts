@@ -1,3 +1,4 @@
+import http from "node:http";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +7,12 @@ import { restErrorBody } from "../src/transport/rest/errors.ts";
 import { resolveOperations } from "../src/transport/rest/operations.ts";
 import { startTestServer, type TestServer } from "./support/harness.ts";
 
-type Parameter = { name: string; in: "path" | "query"; schema: { type?: string }; example?: unknown };
+type Parameter = {
+  name: string;
+  in: "path" | "query" | "header";
+  schema: { type?: string; pattern?: string };
+  example?: unknown;
+};
 type Operation = {
   operationId: string;
   security: Record<string, string[]>[];
@@ -34,21 +40,16 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats.default(ajv);
 ajv.addSchema({ ...document, $id: base });
 
-/** Validates a body against the schema the document gives for this operation and status. */
-function expectDocumented(walk: Walk, status: number, body: unknown) {
+/**
+ * Validates a body against the schema the document gives for this operation and status; for an
+ * event stream, an event's data against the schema of each event's data (`x-event-data`).
+ */
+function expectDocumented(walk: Walk, status: number, body: unknown, stream = false) {
   expect(Object.keys(walk.operation.responses), `${walk.method} ${walk.path} documents ${status}`).toContain(
     String(status),
   );
-  const pointer = [
-    "paths",
-    walk.path,
-    walk.method,
-    "responses",
-    String(status),
-    "content",
-    "application/json",
-    "schema",
-  ]
+  const media = stream ? ["text/event-stream", "x-event-data"] : ["application/json", "schema"];
+  const pointer = ["paths", walk.path, walk.method, "responses", String(status), "content", ...media]
     .map((part) => encodeURIComponent(part.replaceAll("~", "~0").replaceAll("/", "~1")))
     .join("/");
   const validate = ajv.getSchema(`${base}#/${pointer}`);
@@ -56,43 +57,94 @@ function expectDocumented(walk: Walk, status: number, body: unknown) {
   expect(validate(body) ? [] : validate.errors, `${walk.method} ${walk.path} ${status} body`).toEqual([]);
 }
 
-type RequestParts = { params: Record<string, unknown>; query: Record<string, unknown>; body?: unknown };
+type RequestParts = {
+  params: Record<string, unknown>;
+  query: Record<string, unknown>;
+  headers: Record<string, string>;
+  body?: unknown;
+};
 
-async function send(walk: Walk, parts: RequestParts, credential = credentialFor(walk)) {
+/** The answer: a JSON body, or for an event stream the data of its first event. */
+type Answer = { status: number; body: unknown; stream: boolean };
+
+async function send(walk: Walk, parts: RequestParts, credential = credentialFor(walk)): Promise<Answer> {
   const url = new URL(
     walk.path.replace(/\{(\w+)\}/g, (_, name: string) => String(parts.params[name])),
     server.url,
   );
   for (const [name, value] of Object.entries(parts.query)) url.searchParams.set(name, String(value));
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...parts.headers };
   const token = await credential;
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (parts.body !== undefined) headers["content-type"] = "application/json";
+  if ("text/event-stream" in documentedContent(walk, 200)) {
+    return firstEvent(url, headers);
+  }
   const response = await fetch(url, {
     method: walk.method.toUpperCase(),
     headers,
     ...(parts.body === undefined ? {} : { body: JSON.stringify(parts.body) }),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: await response.json(), stream: false };
+}
+
+function documentedContent(walk: Walk, status: number): Record<string, unknown> {
+  const response = walk.operation.responses[String(status)];
+  const content = typeof response === "object" && response !== null ? Reflect.get(response, "content") : {};
+  return typeof content === "object" && content !== null ? content : {};
+}
+
+/**
+ * An event stream's first event (its data parsed), or the JSON error refusing it. Over node:http
+ * on a connection of its own, closed after that event: undici would open a spare connection that
+ * the closing server waits for.
+ */
+function firstEvent(url: URL, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { headers, agent: false }, (response) => {
+      const status = response.statusCode ?? 0;
+      const stream = String(response.headers["content-type"]).startsWith("text/event-stream");
+      response.setEncoding("utf8");
+      let text = "";
+      response.on("data", (chunk: string) => {
+        text += chunk;
+        const data = /^data: (.*)$/m.exec(text);
+        if (stream && data?.[1] !== undefined && text.includes("\n\n", data.index)) {
+          request.destroy();
+          resolve({ status, body: JSON.parse(data[1]), stream });
+        }
+      });
+      response.on("end", () => resolve({ status, body: text === "" ? undefined : JSON.parse(text), stream }));
+    });
+    request.on("error", reject);
+  });
 }
 
 function exampleParts({ operation }: Walk): RequestParts {
-  const parts: RequestParts = { params: {}, query: {} };
+  const parts: RequestParts = { params: {}, query: {}, headers: {} };
   for (const parameter of operation.parameters ?? []) {
     if (parameter.example === undefined) continue;
-    (parameter.in === "path" ? parts.params : parts.query)[parameter.name] = parameter.example;
+    if (parameter.in === "header") parts.headers[parameter.name] = String(parameter.example);
+    else (parameter.in === "path" ? parts.params : parts.query)[parameter.name] = parameter.example;
   }
   parts.body = operation.requestBody?.content["application/json"].example;
   return parts;
 }
 
-/** Every integer or boolean parameter as a word, every body field as a value of the wrong type. */
+/**
+ * Every integer, boolean or patterned (`Last-Event-ID`) parameter as a word, every body field as
+ * a value of the wrong type.
+ */
 function invalidParts({ operation }: Walk): { parts: RequestParts; broken: string[] } {
-  const parts: RequestParts = { params: {}, query: {} };
+  const parts: RequestParts = { params: {}, query: {}, headers: {} };
   const broken: string[] = [];
   for (const parameter of operation.parameters ?? []) {
     const typed = parameter.schema.type === "integer" || parameter.schema.type === "boolean";
-    if (parameter.in === "path" || typed) {
+    if (parameter.in === "header") {
+      if (parameter.schema.pattern === undefined) continue;
+      parts.headers[parameter.name] = "not-a-number";
+      broken.push(parameter.name);
+    } else if (parameter.in === "path" || typed) {
       (parameter.in === "path" ? parts.params : parts.query)[parameter.name] = "not-a-number";
       broken.push(parameter.name);
     }
@@ -150,13 +202,13 @@ afterAll(() => started?.[Symbol.asyncDispose]());
 describe("every operation in /openapi.json, against the real server", () => {
   it("is the document the server serves", async () => {
     expect(await (await fetch(`${server.url}/openapi.json`)).json()).toEqual(document);
-    expect(walks).toHaveLength(18);
+    expect(walks).toHaveLength(20);
   });
 
   it.each(walks)("$method $path answers its example with the documented success", async (walk) => {
-    const { status, body } = await send(walk, exampleParts(walk));
+    const { status, body, stream } = await send(walk, exampleParts(walk));
     expect(status).toBeLessThan(300);
-    expectDocumented(walk, status, body);
+    expectDocumented(walk, status, body, stream);
   });
 
   const withInput = walks.filter((walk) => walk.operation.parameters || walk.operation.requestBody);

@@ -57,6 +57,31 @@ describe("/openapi.json and the docs pages", () => {
     expect(text.match(/"#\/components\/schemas\/Error"/g)?.length).toBeGreaterThan(10);
   });
 
+  it("documents the change stream as server-sent events of Change, resumable by Last-Event-ID", async () => {
+    await using server = await startTestServer();
+    const { paths } = await fetchDocument(server.url);
+    const stream = z
+      .object({
+        parameters: z.array(z.looseObject({ name: z.string(), in: z.string() })),
+        responses: z.record(z.string(), z.looseObject({ content: z.record(z.string(), z.unknown()) })),
+        security: z.array(z.record(z.string(), z.array(z.string()))),
+      })
+      .parse(paths["/api/changes/stream"]?.get);
+    expect(stream.parameters.map((p) => `${p.in} ${p.name}`)).toEqual([
+      "query after",
+      "header Last-Event-ID",
+    ]);
+    expect(stream.responses["200"]?.content).toEqual({
+      "text/event-stream": expect.objectContaining({
+        schema: { type: "string" },
+        "x-event-data": { $ref: "#/components/schemas/Change" },
+      }),
+    });
+    expect(Object.keys(stream.responses)).toEqual(["200", "400", "401", "412", "500"]);
+    expect(stream.responses["412"]?.content).toHaveProperty("application/json");
+    expect(stream.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+  });
+
   it("holds only schemas a strict JSON Schema 2020-12 validator compiles", async () => {
     await using server = await startTestServer();
     const { components } = await fetchDocument(server.url);

@@ -2,6 +2,8 @@ import { anonymousPaths } from "@app/api";
 import {
   apiTokenList,
   apiTokenOutput,
+  changeOutput,
+  changePage,
   createdApiTokenOutput,
   deletedOutput,
   itemOutput,
@@ -43,6 +45,8 @@ components.add(sessionOutput, { id: "Session" });
 components.add(apiTokenOutput, { id: "ApiToken" });
 components.add(apiTokenList, { id: "ApiTokenList" });
 components.add(createdApiTokenOutput, { id: "NewApiToken" });
+components.add(changeOutput, { id: "Change" });
+components.add(changePage, { id: "ChangePage" });
 components.add(restErrorBody, { id: "Error" });
 
 const errorDescriptions: Record<number, string> = {
@@ -51,6 +55,7 @@ const errorDescriptions: Record<number, string> = {
   403: "Signed in, but not allowed: admins only, a role change, or a cross-origin request with only the cookie",
   404: "The user or item does not exist, or is not yours",
   409: "The email is taken, or `version` is not the user's current version",
+  412: "The resume point (`Last-Event-ID` or `after`) is older than the history kept (CHANGES_RETENTION_DAYS): reload, then follow without `after`",
   413: "The body is over 1 MB",
   415: "The body is not `application/json`",
   429: "Too many failed sign-ins: wait the `Retry-After` seconds",
@@ -94,6 +99,7 @@ export function buildOpenApiDocument(operations: readonly RestOperation[]): Open
       { name: "users", description: "Users, each with their items" },
       { name: "items", description: "Items, each owned by a user" },
       { name: "auth", description: "Accounts: sign-up, sign-in, sessions and API tokens" },
+      { name: "changes", description: "The change log: every committed change to a user or item, in order" },
     ],
     paths,
     components: { schemas: componentSchemas(), securitySchemes },
@@ -105,6 +111,10 @@ function describeOperation(operation: RestOperation): OpenApiOperation {
   const parameters = [
     ...operation.pathParameters.map((p) => describeParameter(p, "path", example.params?.[p.name])),
     ...operation.queryParameters.map((p) => describeParameter(p, "query", example.query?.[p.name])),
+    ...operation.headerParameters.map((p) => ({
+      ...describeParameter(p, "header", undefined),
+      ...(headerDescriptions[p.name] === undefined ? {} : { description: headerDescriptions[p.name] }),
+    })),
   ];
   const bodyStatuses = operation.body === undefined ? [] : [413, 415];
   const anonymous = anonymousPaths.has(operation.procedure);
@@ -123,7 +133,10 @@ function describeOperation(operation: RestOperation): OpenApiOperation {
     operationId: operation.procedure,
     tags: [operation.procedure.split(".")[0]],
     summary: operation.summary,
-    description: `The REST view of the tRPC procedure \`${operation.procedure}\`.`,
+    description:
+      operation.schemas.type === "subscription"
+        ? `The tRPC subscription \`${operation.procedure}\` as server-sent events. ${eventStreamDescription}`
+        : `The REST view of the tRPC procedure \`${operation.procedure}\`.`,
     // Anyone may call the anonymous ones; the rest take a bearer token or the session cookie.
     security: anonymous ? [] : [{ bearerAuth: [] }, { sessionCookie: [] }],
     ...(parameters.length > 0 ? { parameters } : {}),
@@ -136,10 +149,13 @@ function describeOperation(operation: RestOperation): OpenApiOperation {
           },
         }),
     responses: {
-      [operation.status]: {
-        description: operation.status === 201 ? "Created" : "OK",
-        content: { "application/json": { schema: refOrInline(operation.schemas.output) } },
-      },
+      [operation.status]:
+        operation.schemas.type === "subscription"
+          ? describeEventStream(operation.schemas.output)
+          : {
+              description: operation.status === 201 ? "Created" : "OK",
+              content: { "application/json": { schema: refOrInline(operation.schemas.output) } },
+            },
       ...Object.fromEntries(
         errorStatuses.map((status) => [
           status,
@@ -153,7 +169,41 @@ function describeOperation(operation: RestOperation): OpenApiOperation {
   };
 }
 
-function describeParameter(parameter: RestParameter, where: "path" | "query", example: unknown) {
+const eventStreamDescription =
+  "Each event is `id: <change id>` and `data: <the change as JSON>`, in id order, each once: first the " +
+  "changes after the resume point (the `Last-Event-ID` header a reconnecting EventSource sends, else " +
+  "`after`), then each one as it commits. Without either it starts from now. A comment line (`: ping`) " +
+  "comes every 15 s. Refusals before the first event are JSON errors with their status; a failure " +
+  "after it (the session ended, the client fell too far behind, the server is shutting down) is one " +
+  "`event: error` frame whose data is the error body, then the end: resume from the last id received. " +
+  '(Swagger UI\'s "Try it out" shows nothing until the response ends: follow it with `curl -N` or an EventSource.)';
+
+/** What the request headers that fill an input field mean. */
+const headerDescriptions: Record<string, string> = {
+  "Last-Event-ID":
+    "The id of the last event received: an EventSource sends it by itself when it reconnects. Wins over `after`.",
+};
+
+/**
+ * A stream's success: OpenAPI 3.1 has no schema for the events of a stream, so the body is a
+ * string, and `x-event-data` gives the schema of each event's `data` (OpenAPI 3.2 calls it `itemSchema`).
+ */
+function describeEventStream(events: z.ZodType) {
+  return {
+    description: "A stream of server-sent events, one per change",
+    content: {
+      "text/event-stream": {
+        schema: { type: "string" },
+        "x-event-data": refOrInline(events),
+        example:
+          ': following\n\nid: 42\ndata: {"id":42,"at":"2026-01-05T10:00:00.000Z","actorId":2,' +
+          '"entity":"item","entityId":7,"op":"update","fields":{"title":["Pen","Blue pen"]}}\n\n',
+      },
+    },
+  };
+}
+
+function describeParameter(parameter: RestParameter, where: "path" | "query" | "header", example: unknown) {
   return {
     name: parameter.name,
     in: where,

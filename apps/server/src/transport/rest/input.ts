@@ -1,10 +1,16 @@
 import { TRPCError } from "@trpc/server";
 import type { JsonSchema, RestOperation } from "./operations.ts";
 
-export type RawRequest = { params: unknown; query: unknown; body: unknown };
+export type RawRequest = {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+};
 
 /**
- * The procedure's input, assembled from the path, then the query string or the JSON body.
+ * The procedure's input, assembled from the path, then the query string or the JSON body, and
+ * the headers the route names.
  * Path and query values are strings: those the schema declares as integers or booleans are
  * converted when they look like one, and left as strings otherwise, so that the procedure's own
  * validation names the field. Nothing else is checked here.
@@ -21,6 +27,11 @@ export function buildInput(operation: RestOperation, request: RawRequest): Recor
   for (const parameter of operation.queryParameters) {
     const value = query[parameter.name];
     if (value !== undefined) input[parameter.field] = coerce(value, parameter.schema);
+  }
+  for (const parameter of operation.headerParameters) {
+    // An empty header is no header: EventSource sends `Last-Event-ID` only once it has an id.
+    const value = request.headers[parameter.name.toLowerCase()];
+    if (value !== undefined && value !== "") input[parameter.field] = coerce(value, parameter.schema);
   }
   // Path parameters last: `PUT /api/users/1` with `{"id": 2}` in the body updates user 1.
   const params = isPlainObject(request.params) ? request.params : {};

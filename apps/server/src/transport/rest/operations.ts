@@ -6,9 +6,12 @@ export type JsonSchema = z.core.JSONSchema.JSONSchema;
 
 export type RestParameter = { name: string; field: string; required: boolean; schema: JsonSchema };
 
-/** What a REST route needs of its procedure: its kind and its zod input (if any) and output schemas. */
+/**
+ * What a REST route needs of its procedure: its kind and its zod input (if any) and output
+ * schemas; a subscription's output is the schema of each event's data (the route's `events`).
+ */
 export type ProcedureSchemas = {
-  type: "query" | "mutation";
+  type: "query" | "mutation" | "subscription";
   input: z.ZodType | undefined;
   output: z.ZodType;
 };
@@ -18,6 +21,8 @@ export type RestOperation = RestRoute & {
   schemas: ProcedureSchemas;
   pathParameters: RestParameter[];
   queryParameters: RestParameter[];
+  /** Input fields a request header fills (`Last-Event-ID`); never required. */
+  headerParameters: RestParameter[];
   /** POST and PUT: the input's other fields, as a JSON object schema. */
   body: JsonSchema | undefined;
 };
@@ -28,22 +33,24 @@ export function resolveOperations(routes: readonly RestRoute[] = restRoutes): Re
 }
 
 /** The schemas a route's procedure declares; a procedure without them stops the server at start-up. */
-function procedureSchemas(path: string): ProcedureSchemas {
+function procedureSchemas(route: RestRoute): ProcedureSchemas {
+  const path = route.procedure;
   const procedure = procedures.get(path);
-  if (procedure?.kind !== "query" && procedure?.kind !== "mutation") {
-    throw new Error(`REST route for "${path}": no such query or mutation`);
-  }
-  if (!procedure.output || (procedure.takesInput && !procedure.input)) {
+  if (procedure === undefined) throw new Error(`REST route for "${path}": no such procedure`);
+  // A subscription declares no .output(): the route names its events' schema.
+  const output = procedure.kind === "subscription" ? route.events : procedure.output;
+  if (!output || (procedure.takesInput && !procedure.input)) {
     throw new Error(
-      `REST route for "${path}": the procedure needs an .output() and at most one zod .input()`,
+      `REST route for "${path}": the procedure needs an .output() (a subscription: the route's events) and at most one zod .input()`,
     );
   }
-  return { type: procedure.kind, input: procedure.input, output: procedure.output };
+  return { type: procedure.kind, input: procedure.input, output };
 }
 
 function resolveOperation(route: RestRoute): RestOperation {
-  const schemas = procedureSchemas(route.procedure);
-  const expected = route.method === "GET" ? "query" : "mutation";
+  const schemas = procedureSchemas(route);
+  const expected =
+    route.method !== "GET" ? "mutation" : route.events === undefined ? "query" : "subscription";
   if (schemas.type !== expected) {
     throw new Error(
       `${route.method} ${route.path} needs a ${expected}, "${route.procedure}" is a ${schemas.type}`,
@@ -64,7 +71,11 @@ function resolveOperation(route: RestRoute): RestOperation {
   const pathParameters = pathParameterNames(route.path).map((name) =>
     parameter(name, route.inputNames?.[name] ?? name),
   );
-  const bound = new Set(pathParameters.map((p) => p.field));
+  const headerParameters = Object.entries(route.headerNames ?? {}).map(([name, field]) => ({
+    ...parameter(name, field),
+    required: false,
+  }));
+  const bound = new Set([...pathParameters, ...headerParameters].map((p) => p.field));
   const rest = Object.keys(properties).filter((field) => !bound.has(field));
   const hasBody = (route.method === "POST" || route.method === "PUT") && schemas.input !== undefined;
   return {
@@ -72,6 +83,7 @@ function resolveOperation(route: RestRoute): RestOperation {
     schemas,
     pathParameters: pathParameters.map((p) => ({ ...p, required: true })),
     queryParameters: hasBody ? [] : rest.map((field) => parameter(field, field)),
+    headerParameters,
     body: hasBody ? objectSchemaOf(input, rest) : undefined,
   };
 }

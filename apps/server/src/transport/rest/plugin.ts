@@ -1,4 +1,4 @@
-import { type AuthSettings, createContext, type LiveSettings } from "@app/api";
+import { type AuthSettings, type Context, createContext, type LiveSettings } from "@app/api";
 import type { Orm } from "@app/db";
 import { TRPCError } from "@trpc/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -6,6 +6,7 @@ import { acceptJsonBodies } from "../json-only.ts";
 import { callProcedure } from "../procedures.ts";
 import { requestInfo } from "../request-info.ts";
 import { renameInputFields, toRestError } from "./errors.ts";
+import { OpenStreams, openSubscription, serveEventStream } from "./event-stream.ts";
 import { buildInput } from "./input.ts";
 import type { RestOperation } from "./operations.ts";
 
@@ -51,37 +52,83 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
   };
   api.all("/*", async (request, reply) => unmatched(request, reply));
 
+  // Open event streams end, each with a last word, before the server waits for its connections.
+  const streams = new OpenStreams();
+  api.addHook("preClose", async () => streams.closeAll());
+
   for (const operation of operations) {
+    const { type } = operation.schemas;
+    const restNames = { ...operation.inputNames, ...operation.headerNames };
     for (const url of fastifyPaths(operation.path)) {
       api.route({
         method: operation.method,
         url,
+        // A HEAD would open a stream that never ends: it is answered 405 like any other method.
+        exposeHeadRoute: type !== "subscription",
         handler: async (request, reply) => {
           // `/api/users/` also matches `/users/:id` with an empty id: that is the collection's
           // path asked with another method, not a bad id.
           if (hasEmptyParameter(request.params)) return unmatched(request, reply);
           const input = buildInput(operation, request);
           // A fresh context per call: the procedure's own validation, unit of work and error mapping.
+          const ctx = createContext({
+            orm,
+            exposeErrors,
+            auth,
+            live,
+            request: requestInfo(request, reply, allowedOrigins),
+          });
           try {
+            if (type === "subscription") return await openEventStream(operation, input, ctx, request, reply);
             const output = await callProcedure({
               path: operation.procedure,
-              type: operation.schemas.type,
+              type,
               input,
-              ctx: createContext({
-                orm,
-                exposeErrors,
-                auth,
-                live,
-                request: requestInfo(request, reply, allowedOrigins),
-              }),
+              ctx,
               batchIndex: 0,
             });
             return reply.code(operation.status).send(output);
           } catch (error) {
-            throw renameInputFields(error, operation.inputNames ?? {});
+            throw renameInputFields(error, restNames);
           }
         },
       });
+    }
+  }
+
+  /**
+   * A subscription as server-sent events. What it refuses before the first event (401, 400, and
+   * what the route's `refusesAtOnce` foresees: 412) is thrown, answered as JSON with its status.
+   */
+  async function openEventStream(
+    operation: RestOperation,
+    input: Record<string, unknown>,
+    ctx: Context,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> {
+    const controller = new AbortController();
+    try {
+      const events = await openSubscription({
+        path: operation.procedure,
+        input,
+        ctx,
+        signal: controller.signal,
+      });
+      const refuses = (await operation.refusesAtOnce?.(orm, input)) ?? false;
+      const first = refuses ? await events.next() : undefined;
+      return serveEventStream({
+        request,
+        reply,
+        events,
+        first,
+        controller,
+        open: streams,
+        exposeErrors,
+      });
+    } catch (error) {
+      controller.abort();
+      throw error;
     }
   }
 }

@@ -1,4 +1,8 @@
 import type { AppRouter } from "@app/api";
+import { changeOutput } from "@app/api/schemas";
+import type { Orm } from "@app/db";
+import type { z } from "zod";
+import { resumesFromPrunedHistory } from "./change-stream.ts";
 
 type Procedures = AppRouter["_def"]["record"];
 /** `users.create`, `auth.tokens.list`, …: every procedure path of a router record. */
@@ -27,11 +31,23 @@ export type RestRoute = {
   summary: string;
   /** Path parameters whose input field has another name: `{ id: "userId" }`. */
   inputNames?: Record<string, string>;
+  /** Request headers that fill an input field: `{ "Last-Event-ID": "lastEventId" }`. */
+  headerNames?: Record<string, string>;
+  /**
+   * A subscription, served as server-sent events (`text/event-stream`, event-stream.ts): one
+   * event per value it yields, whose `data` has this schema.
+   */
+  events?: z.ZodType;
+  /**
+   * A subscription: whether it will refuse this input before its first event. Its first step is
+   * then awaited before answering, so that the refusal is an HTTP status and not an error event.
+   */
+  refusesAtOnce?: (orm: Orm, input: Record<string, unknown>) => Promise<boolean>;
   /**
    * Error statuses this operation can answer besides 400, 413, 415 and 500, and 401 (which every
    * operation that needs an account can answer: see the access rules).
    */
-  errors: readonly (401 | 403 | 404 | 409 | 429)[];
+  errors: readonly (401 | 403 | 404 | 409 | 412 | 429)[];
   /**
    * Valid values, shown by "Try it out" and used by the contract test. User 1 is usually the
    * admin, so the users' examples name user 2.
@@ -207,6 +223,27 @@ export const restRoutes: readonly RestRoute[] = [
     summary: "Revoke one of your API tokens",
     errors: [404],
     example: { params: { id: 1 } },
+  },
+  {
+    method: "GET",
+    path: "/api/changes",
+    procedure: "changes.list",
+    status: 200,
+    summary: "The change history in id order, a page at a time (yours; an admin's: everyone's)",
+    errors: [],
+    example: { query: { after: "0", entity: "user", limit: "10" } },
+  },
+  {
+    method: "GET",
+    path: "/api/changes/stream",
+    procedure: "changes.onChange",
+    status: 200,
+    summary: "Follow the changes live, as server-sent events, resuming from an id",
+    headerNames: { "Last-Event-ID": "lastEventId" },
+    events: changeOutput,
+    refusesAtOnce: resumesFromPrunedHistory,
+    errors: [412],
+    example: { query: { after: "0" } },
   },
 ];
 
