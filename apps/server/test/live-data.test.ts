@@ -1,8 +1,8 @@
 import { changeFeedOf } from "@app/api";
 import type { ChangeOutput } from "@app/api/schemas";
 import { type Client, createClient, isClientError } from "@app/client";
-import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
-import { expect, it } from "vitest";
+import { createScratchDatabase, describeEachDatabase, testedDialects } from "@app/db/testing";
+import { describe, expect, it } from "vitest";
 import { expectClientError, startTestServer, testAdmin } from "./support/harness.ts";
 import { adminEnv, startServerProcess } from "./support/server-process.ts";
 
@@ -200,6 +200,68 @@ await describeEachDatabase("live data", (dialect) => {
     follows.stop();
   });
 
+  it("ends an admin's stream when the account is demoted, since it saw everyone's changes", async () => {
+    await using server = await startTestServer({}, dialect);
+    const bea = await server.signUp("Bea");
+    await server.client.users.update.mutate({ id: bea.user.id, role: "admin" });
+    const follows = follow(bea.client);
+    await follows.started();
+    await server.client.users.update.mutate({ id: bea.user.id, role: "user" });
+    await follows.until(() => follows.failure !== undefined, "the stream to end");
+    expect(isClientError(follows.failure) && follows.failure.data?.code).toBe("FORBIDDEN");
+    follows.stop();
+  });
+
+  it("keeps serving streams that open while the feed checks sessions (none ends as signed out)", async () => {
+    await using server = await startTestServer({ CHANGES_POLL_MS: "20" }, dialect);
+    const writer = setInterval(
+      () => void server.client.items.create.mutate({ title: "Tick" }).catch(() => {}),
+      20,
+    );
+    const users = await Promise.all(Array.from({ length: 6 }, (_, i) => server.signUp(`Racer${i}`)));
+    const streams = users.flatMap((user) => [follow(user.client), follow(user.client)]);
+    await Promise.all(streams.map((stream) => stream.started()));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    clearInterval(writer);
+    expect(streams.map((stream) => stream.failure)).toEqual(streams.map(() => undefined));
+    for (const stream of streams) stream.stop();
+  });
+
+  it("starts a stream without `after` from now, even after the feed sat idle while changes piled up", async () => {
+    await using server = await startTestServer({}, dialect);
+    const first = follow(server.client);
+    await first.started();
+    first.stop();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 30; i++) await server.client.items.create.mutate({ title: `Meanwhile ${i}` });
+    const later = follow(server.client);
+    await later.started();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(later.events).toEqual([]);
+    const fresh = await server.client.items.create.mutate({ title: "Now" });
+    await later.until(() => later.events.length === 1, "the new change");
+    expect(later.events[0]?.data.entityId).toBe(fresh.id);
+    later.stop();
+  });
+
+  it("refuses a resume point beyond the last change", async () => {
+    await using server = await startTestServer({}, dialect);
+    const follows = follow(server.client, { after: 999_999 });
+    await follows.until(() => follows.failure !== undefined, "the refusal");
+    expect(isClientError(follows.failure) && follows.failure.data?.code).toBe("BAD_REQUEST");
+    follows.stop();
+  });
+
+  it("records nothing for an update that changes nothing", async () => {
+    await using server = await startTestServer({}, dialect);
+    const ann = await server.client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+    const pen = await server.client.items.create.mutate({ userId: ann.id, title: "Pen" });
+    const before = (await server.client.changes.list.query({ limit: 100 })).items.length;
+    await server.client.users.update.mutate({ id: ann.id, name: "Ann" });
+    await server.client.items.update.mutate({ id: pen.id, title: "Pen" });
+    expect((await server.client.changes.list.query({ limit: 100 })).items.length).toBe(before);
+  });
+
   it("resumes after a pruned id with a clear error, not a silent gap", async () => {
     await using server = await startTestServer({}, dialect);
     await server.client.items.create.mutate({ title: "Pen" });
@@ -281,27 +343,6 @@ await describeEachDatabase("live data", (dialect) => {
     timeout,
   );
 
-  it.runIf(dialect === "postgresql")(
-    "wakes the other server through LISTEN/NOTIFY, without waiting for its timer",
-    async () => {
-      await using database = await createScratchDatabase(dialect);
-      // A timer that never fires within the test: only the NOTIFY can wake server two.
-      const env = { DATABASE_URL: database.url, ...adminEnv, CHANGES_POLL_MS: "60000" };
-      await using one = await startServerProcess(env);
-      await using two = await startServerProcess(env);
-      const { token } = await createClient({ url: one.url }).auth.signIn.mutate(testAdmin);
-      const follows = follow(createClient({ url: two.url, token }));
-      await follows.started();
-      await new Promise((resolve) => setTimeout(resolve, 300)); // its LISTEN connection opens
-      const started = Date.now();
-      await createClient({ url: one.url, token }).items.create.mutate({ title: "Notified" });
-      await follows.until(() => follows.events.length === 1, "the notified change", 1_000);
-      expect(Date.now() - started).toBeLessThan(1_000);
-      follows.stop();
-    },
-    timeout,
-  );
-
   it(
     "delivers every committed change exactly once, in id order, to subscribers on two servers under racing writers",
     async () => {
@@ -354,3 +395,30 @@ it("ends open subscriptions when the server shuts down, so it stops at once", as
   expect(Date.now() - started).toBeLessThan(3_000);
   follows.stop();
 });
+
+// PostgreSQL alone has a wake-up of its own; skipped, with the reason printed, where it is not reachable.
+const postgresql = (await testedDialects()).find((tested) => tested.dialect === "postgresql");
+if (postgresql) {
+  (postgresql.skip ? describe.skip : describe)("live data [postgresql wake-up]", () => {
+    it(
+      "wakes the other server through LISTEN/NOTIFY, without waiting for its timer",
+      async () => {
+        await using database = await createScratchDatabase("postgresql");
+        // A timer that never fires within the test: only the NOTIFY can wake server two.
+        const env = { DATABASE_URL: database.url, ...adminEnv, CHANGES_POLL_MS: "60000" };
+        await using one = await startServerProcess(env);
+        await using two = await startServerProcess(env);
+        const { token } = await createClient({ url: one.url }).auth.signIn.mutate(testAdmin);
+        const follows = follow(createClient({ url: two.url, token }));
+        await follows.started();
+        await new Promise((resolve) => setTimeout(resolve, 300)); // its LISTEN connection opens
+        const started = Date.now();
+        await createClient({ url: one.url, token }).items.create.mutate({ title: "Notified" });
+        await follows.until(() => follows.events.length === 1, "the notified change", 1_000);
+        expect(Date.now() - started).toBeLessThan(1_000);
+        follows.stop();
+      },
+      timeout,
+    );
+  });
+}

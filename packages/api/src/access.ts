@@ -80,7 +80,10 @@ const ownList: Rule = {
 
 /** The change log: a user sees the changes to their own account and items, an admin all. */
 const ownHistory: Rule = {
-  check: ({ caller }) => (caller.role === "admin" ? undefined : { ownerScope: caller.id }),
+  check: async (rule) => {
+    await ownAccountCheck("ownerId")(rule);
+    return rule.caller.role === "admin" ? undefined : { ownerScope: rule.caller.id };
+  },
 };
 
 const rules: Record<string, Rule> = {

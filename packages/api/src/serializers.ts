@@ -39,6 +39,7 @@ export function toChangeOutput(change: ChangeView): ChangeOutput {
     actorId: change.actorId,
     entity: change.entity,
     entityId: change.entityId,
+    ownerId: change.ownerId,
     op: change.op,
   };
   if (change.version !== null) output.version = change.version;

@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import { type AuthSettings, appRouter, createContext, type LiveSettings } from "@app/api";
 import type { Orm } from "@app/db";
 import type { TRPCError } from "@trpc/server";
@@ -7,7 +8,7 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { answerDirectly, directCalls, type TrpcRequest } from "./direct-calls.ts";
 import { statusOf, toTransportError } from "./framework-errors.ts";
 import { acceptJsonBodies } from "./json-only.ts";
-import { errorShape } from "./procedures.ts";
+import { errorShape, procedures } from "./procedures.ts";
 import { requestInfo } from "./request-info.ts";
 
 export type TrpcRouteOptions = {
@@ -20,6 +21,9 @@ export type TrpcRouteOptions = {
   /** Off: every request goes to tRPC's own handler (the reference the fast path is tested against). */
   directCalls?: boolean;
 };
+
+/** How long a stream may take to end once the server shuts down, before its socket is closed. */
+const streamGraceMs = 1_000;
 
 /** The fast path's answers are serialised already. */
 const asIs = (body: unknown) => String(body);
@@ -53,6 +57,17 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
     return reply.code(getHTTPStatusCodeFromError(error)).send({ error: shape });
   });
 
+  // Subscriptions (server-sent events) still open at shutdown: the
+  // change feed ends its subscriptions first, but a client that stopped reading cannot take the
+  // last bytes, and its socket would hold the drain until the shutdown timeout (a hostile test).
+  const streams = new Set<Socket>();
+  app.addHook("preClose", async () => {
+    const stragglers = setTimeout(() => {
+      for (const socket of streams) socket.destroy();
+    }, streamGraceMs);
+    stragglers.unref();
+  });
+
   app.route({
     // Every method but OPTIONS (CORS preflights): tRPC answers the others 405 in its own shape.
     method: ["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH"],
@@ -76,6 +91,11 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
           .header("vary", "trpc-accept, accept")
           .header("content-type", "application/json");
         return reply.serializer(asIs).send(answer.body);
+      }
+      if (procedures.get(request.params.path)?.kind === "subscription") {
+        const socket = request.raw.socket;
+        streams.add(socket);
+        reply.raw.once("close", () => streams.delete(socket));
       }
       await fastifyRequestHandler({
         req: request,

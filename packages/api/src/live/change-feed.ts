@@ -18,7 +18,7 @@ export type LiveSettings = {
 export const defaultLiveSettings: LiveSettings = { pollMs: 250, bufferLimit: 1000 };
 
 /** Why a subscription ended early. */
-export type CutOff = "too-slow" | "signed-out" | "closing";
+export type CutOff = "too-slow" | "signed-out" | "demoted" | "closing";
 
 export type SubscriberOptions = {
   /** Only this account's records (a user); every change when undefined (an admin). */
@@ -40,9 +40,8 @@ export class ChangeFeed {
   readonly #orm: Orm;
   readonly #settings: LiveSettings;
   readonly #subscribers = new Set<Subscriber>();
-  /** The last id read; undefined until the first subscriber arrives. */
+  /** The last id read; read afresh from the head whenever a subscriber arrives to an idle feed. */
   #lastSeen: number | undefined;
-  #starting: Promise<number> | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** PostgreSQL's LISTEN connection while anyone subscribes (a no-op elsewhere). */
   #listening: Promise<() => Promise<void>> | undefined;
@@ -64,9 +63,12 @@ export class ChangeFeed {
    * subscriber's own catch-up read.
    */
   async subscribe(options: SubscriberOptions): Promise<{ subscriber: Subscriber; readThrough: number }> {
-    this.#starting ??= changes.changeHead(this.#orm.em.fork()).then((head) => head.lastId);
-    const started = await this.#starting;
-    this.#lastSeen ??= started;
+    if (this.#subscribers.size === 0 || this.#lastSeen === undefined) {
+      // Idle until now: nobody needed what committed meanwhile, and the feed starts from the head
+      // (a failed read fails this subscription only; the next one reads again).
+      const head = await changes.changeHead(this.#orm.em.fork());
+      this.#lastSeen = Math.max(this.#lastSeen ?? 0, head.lastId);
+    }
     const subscriber = new Subscriber(options, this.#settings.bufferLimit, () => this.#remove(subscriber));
     this.#subscribers.add(subscriber);
     this.#timer ??= setInterval(() => this.poke(), this.#settings.pollMs);
@@ -115,12 +117,18 @@ export class ChangeFeed {
 
   /** Ends the streams whose session or token is gone (signed out, revoked, deleted, expired). */
   async #endSignedOut(em: EntityManager): Promise<void> {
-    const credentials = [...this.#subscribers].flatMap((s) => (s.credential ? [s.credential] : []));
+    // Those asked about: a subscriber that arrives during the query is checked next time.
+    const checked = [...this.#subscribers].filter((s) => s.credential !== undefined);
+    const credentials = checked.flatMap((s) => (s.credential ? [s.credential] : []));
     if (credentials.length === 0) return;
     const live = await sessions.liveCredentials(em, credentials, new Date());
-    for (const subscriber of this.#subscribers) {
+    for (const subscriber of checked) {
       const credential = subscriber.credential;
-      if (credential && !live.has(`${credential.kind}:${credential.id}`)) subscriber.cutOff("signed-out");
+      if (!credential) continue;
+      const role = live.get(`${credential.kind}:${credential.id}`);
+      if (role === undefined) subscriber.cutOff("signed-out");
+      // An admin's stream sees everyone's changes: it ends when its account is an admin no longer.
+      else if (role !== "admin" && subscriber.seesEveryone) subscriber.cutOff("demoted");
     }
   }
 
@@ -159,6 +167,11 @@ export class Subscriber {
     this.credential = options.credential;
     this.#limit = limit;
     this.#onClose = onClose;
+  }
+
+  /** An admin's subscription: it is handed every change, whoever's. */
+  get seesEveryone(): boolean {
+    return this.#ownerId === undefined;
   }
 
   /** Why it was cut off, once it has been. */

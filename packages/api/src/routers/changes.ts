@@ -1,6 +1,7 @@
-import { changes } from "@app/db";
+import { changes, type EntityManager } from "@app/db";
 import { TRPCError, type TRPCRouterRecord, tracked } from "@trpc/server";
 import { callerOf } from "../access.ts";
+import { toTRPCError } from "../errors.ts";
 import { type CutOff, changeFeedOf } from "../live/change-feed.ts";
 import { changePage, listChangesInput, onChangeInput } from "../schemas/index.ts";
 import { toChangeOutput } from "../serializers.ts";
@@ -14,7 +15,11 @@ export const changesRouter = {
     .input(listChangesInput)
     .output(changePage)
     .query(async ({ ctx, input }) => {
-      const page = await changes.listChanges(ctx.em(), { ...input, ownerId: ctx.ownerScope });
+      // A user's scope is their own account (access.ts refuses anyone else's); an admin may name one.
+      const page = await changes.listChanges(ctx.em(), {
+        ...input,
+        ownerId: ctx.ownerScope ?? input.ownerId,
+      });
       return { items: page.items.map(toChangeOutput), nextCursor: page.nextCursor };
     }),
 
@@ -28,20 +33,19 @@ export const changesRouter = {
     const ownerId = ctx.ownerScope;
     const feed = changeFeedOf(ctx.orm, ctx.live);
     // Registered before the catch-up read: what commits meanwhile reaches it, so nothing falls between.
-    const { subscriber, readThrough } = await feed.subscribe({ ownerId, credential: caller.credential });
+    const { subscriber, readThrough } = await feed
+      .subscribe({ ownerId, credential: caller.credential })
+      .catch((error: unknown) => {
+        throw toTRPCError(error);
+      });
     try {
       const resumeFrom = input.lastEventId ? Number(input.lastEventId) : input.after;
       let cursor = resumeFrom ?? readThrough;
       if (resumeFrom !== undefined && resumeFrom !== null) {
-        const head = await changes.changeHead(ctx.em());
-        if (resumeFrom < head.prunedThrough) {
-          throw new TRPCError({
-            code: "PRECONDITION_FAILED",
-            message: `Changes up to ${head.prunedThrough} were pruned (history is kept CHANGES_RETENTION_DAYS): reload, then subscribe without "after"`,
-          });
-        }
-        for (;;) {
+        for (let first = true; ; first = false) {
           const page = await changes.listChanges(ctx.em(), { after: cursor, limit: catchUpPage, ownerId });
+          // Checked after the first read: a prune that ran before it shows here, one after it took nothing we needed.
+          if (first) await refuseUnknownResumePoint(ctx.em(), resumeFrom);
           for (const change of page.items) {
             cursor = change.id;
             yield tracked(String(change.id), toChangeOutput(change));
@@ -60,11 +64,31 @@ export const changesRouter = {
       }
       const reason = subscriber.cutOffReason;
       if (reason && !signal?.aborted) throw cutOffError(reason, cursor);
+    } catch (error) {
+      // Inside a stream the unit of work maps nothing: a database that is away is a 503 here too.
+      throw toTRPCError(error);
     } finally {
       subscriber.close();
     }
   }),
 } satisfies TRPCRouterRecord;
+
+/** A resume point the history cannot serve: pruned (412, reload), or not reached yet (400). */
+async function refuseUnknownResumePoint(em: EntityManager, resumeFrom: number): Promise<void> {
+  const head = await changes.changeHead(em);
+  if (resumeFrom < head.prunedThrough) {
+    throw new TRPCError({
+      code: "PRECONDITION_FAILED",
+      message: `Changes up to ${head.prunedThrough} were pruned (history is kept CHANGES_RETENTION_DAYS): reload, then subscribe without "after"`,
+    });
+  }
+  if (resumeFrom > head.lastId) {
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `There is no change ${resumeFrom} yet (the last is ${head.lastId}): resume from an id you received`,
+    });
+  }
+}
 
 function cutOffError(reason: CutOff, lastId: number): TRPCError {
   switch (reason) {
@@ -75,6 +99,11 @@ function cutOffError(reason: CutOff, lastId: number): TRPCError {
       });
     case "signed-out":
       return new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended: sign in again" });
+    case "demoted":
+      return new TRPCError({
+        code: "FORBIDDEN",
+        message: `Your account is no longer an admin: resubscribe (after ${lastId}) to follow your own changes`,
+      });
     case "closing":
       return new TRPCError({
         code: "SERVICE_UNAVAILABLE",

@@ -18,6 +18,8 @@ export const changeOutput = z.object({
   actorId: id.nullable(),
   entity: changeEntity,
   entityId: id,
+  /** Whose account the record belongs to (the user itself, or the item's owner). */
+  ownerId: id,
   op: changeOp,
   version: z.int().positive().optional(),
   fields: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).optional(),
@@ -30,6 +32,8 @@ export const listChangesInput = z
     after,
     entity: changeEntity.optional(),
     entityId: id.optional(),
+    /** Only the changes to this account's records (yours, unless you are an admin). */
+    ownerId: id.optional(),
     limit,
   })
   .prefault({});

@@ -78,9 +78,11 @@ export async function updateItem(em: EntityManager, changes: ItemChanges): Promi
   const changed: FieldChanges = {};
   if (view.title !== before.title) changed.title = [before.title, view.title];
   if (view.description !== before.description) changed.description = [before.description, view.description];
-  await recordChanges(em, [
-    { entity: "item", entityId: view.id, ownerId: view.ownerId, op: "update", fields: changed },
-  ]);
+  if (Object.keys(changed).length > 0) {
+    await recordChanges(em, [
+      { entity: "item", entityId: view.id, ownerId: view.ownerId, op: "update", fields: changed },
+    ]);
+  }
   return view;
 }
 

@@ -149,36 +149,39 @@ export async function deleteExpiredSessions(em: EntityManager, now: Date): Promi
 }
 
 /**
- * Which of these credentials still hold (exist, not expired): one query per kind, whatever the
- * number. The change feed asks it for all its subscribers at once, to end a signed-out stream.
+ * Which of these credentials still hold (exist, not expired), with their account's role now: one
+ * query per kind, whatever the number. The change feed asks it for all its subscribers at once,
+ * to end a signed-out stream and one whose admin is one no longer.
  */
 export async function liveCredentials(
   em: EntityManager,
   credentials: readonly { kind: CredentialKind; id: number }[],
   now: Date,
-): Promise<Set<string>> {
+): Promise<Map<string, Role>> {
   const db = readsOf(em);
-  const live = new Set<string>();
+  const live = new Map<string, Role>();
   const at = storedDate(em, now);
   const sessionIds = credentials.filter((c) => c.kind === "session").map((c) => c.id);
   const tokenIds = credentials.filter((c) => c.kind === "token").map((c) => c.id);
   if (sessionIds.length > 0) {
     const rows = await db
-      .selectFrom("sessions")
-      .select("id")
-      .where("id", "in", sessionIds)
-      .where("expires_at", ">", at)
+      .selectFrom("sessions as c")
+      .innerJoin("users as u", "u.id", "c.user_id")
+      .select(["c.id", "u.role"])
+      .where("c.id", "in", sessionIds)
+      .where("c.expires_at", ">", at)
       .execute();
-    for (const row of rows) live.add(`session:${row.id}`);
+    for (const row of rows) live.set(`session:${row.id}`, row.role);
   }
   if (tokenIds.length > 0) {
     const rows = await db
-      .selectFrom("api_tokens")
-      .select("id")
-      .where("id", "in", tokenIds)
-      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", at)]))
+      .selectFrom("api_tokens as c")
+      .innerJoin("users as u", "u.id", "c.user_id")
+      .select(["c.id", "u.role"])
+      .where("c.id", "in", tokenIds)
+      .where((eb) => eb.or([eb("c.expires_at", "is", null), eb("c.expires_at", ">", at)]))
       .execute();
-    for (const row of rows) live.add(`token:${row.id}`);
+    for (const row of rows) live.set(`token:${row.id}`, row.role);
   }
   return live;
 }

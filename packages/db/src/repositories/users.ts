@@ -113,9 +113,12 @@ export async function updateUser(em: EntityManager, changes: UserChanges): Promi
     const after = user[field as keyof typeof before];
     if (after !== value) changed[field] = [value, after];
   }
-  await recordChanges(em, [
-    { entity: "user", entityId: id, ownerId: id, op: "update", version: user.version, fields: changed },
-  ]);
+  // An update that changed nothing (same values, no new password) is no change.
+  if (Object.keys(changed).length > 0 || user.version !== seenVersion) {
+    await recordChanges(em, [
+      { entity: "user", entityId: id, ownerId: id, op: "update", version: user.version, fields: changed },
+    ]);
+  }
   return userView(user);
 }
 
