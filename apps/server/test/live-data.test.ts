@@ -422,3 +422,36 @@ if (postgresql) {
     );
   });
 }
+
+it("stops promptly on SIGTERM even with a subscriber that stopped reading", { timeout }, async () => {
+  await using database = await createScratchDatabase("sqlite");
+  // A buffer large enough that the feed never cuts the stalled reader off by itself.
+  await using server = await startServerProcess({
+    DATABASE_URL: database.url,
+    ...adminEnv,
+    CHANGES_SUBSCRIBER_BUFFER: "100000",
+  });
+  const { token } = await createClient({ url: server.url }).auth.signIn.mutate(testAdmin);
+  const client = createClient({ url: server.url, token });
+  // A reader that takes the response's first bytes, then never reads again.
+  const { request } = await import("node:http");
+  const stalled = await new Promise<import("node:http").IncomingMessage>((resolve, reject) => {
+    const url = new URL(`${server.url}/trpc/changes.onChange?input=${encodeURIComponent("{}")}`);
+    request(url, { headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" } }, resolve)
+      .on("error", reject)
+      .end();
+  });
+  stalled.pause();
+  // About 10 MB of changes (each update carries a 2,000-character description twice): more than
+  // the socket's buffers hold, so the server cannot finish writing to the stalled reader.
+  const pen = await client.items.create.mutate({ title: "Pen" });
+  const long = ["a", "b"].map((letter) => letter.repeat(2_000));
+  for (let i = 0; i < 2_500; i++) {
+    await client.items.update.mutate({ id: pen.id, description: long[i % 2] ?? null });
+  }
+  const started = Date.now();
+  const code = await server.stop("SIGTERM");
+  expect(code).toBe(0);
+  expect(Date.now() - started).toBeLessThan(4_000);
+  stalled.destroy();
+});
