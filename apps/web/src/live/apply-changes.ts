@@ -3,14 +3,14 @@ import type { InfiniteData, QueryKey } from "@tanstack/react-query";
 import { type SignedInUser, sessionKey } from "../auth/session.ts";
 import { getErrorCode } from "../lib/api-errors.ts";
 import type { Item, UserWithItems } from "../user/types.ts";
-import { addToHistory, historyFilter, historyKey } from "./history-cache.ts";
+import { addToHistory, historyKey } from "./history-cache.ts";
 import type { Change, LiveDeps } from "./types.ts";
 
 type UserPage = RouterOutputs["users"]["list"];
 /** What a user's entry in a list, their page and the session have in common. */
 type UserFields = Pick<UserWithItems, "name" | "email" | "role" | "version" | "updatedAt">;
 
-/** Past this many new items in one batch, the pages they may belong to are refetched instead. */
+/** Past this many new items in one batch, their owners' pages are refetched instead. */
 const maxItemLookups = 50;
 
 /**
@@ -23,10 +23,13 @@ export async function applyChanges(deps: LiveDeps, changes: readonly Change[]): 
   const me = deps.queryClient.getQueryData<SignedInUser | null>(sessionKey);
   if (!me) return;
   const created = await lookUpCreatedItems(deps, changes);
+  // Owners whose new items could not be looked up: their page and history are refetched, once.
+  const stale = new Set<number>();
   for (const change of changes) {
     if (change.entity === "user") applyUserChange(deps, me, change);
-    else applyItemChange(deps, me, change, created);
+    else applyItemChange(deps, change, created, stale);
   }
+  for (const ownerId of stale) refetchOwner(deps, ownerId);
 }
 
 // Items ----------------------------------------------------------------------------------------
@@ -34,22 +37,26 @@ export async function applyChanges(deps: LiveDeps, changes: readonly Change[]): 
 /** A created item as it is now; null if it is gone already (its deletion follows). */
 type CreatedItems = Map<number, Item | null>;
 
-function hasCachedPages(deps: LiveDeps): boolean {
+/** Whether the cache holds this account's page or history, loaded or loading. */
+function showsOwner(deps: LiveDeps, ownerId: number): boolean {
   const cache = deps.queryClient.getQueryCache();
   return (
-    cache.findAll(deps.trpc.users.byId.pathFilter()).length > 0 || cache.findAll(historyFilter).length > 0
+    cache.find({ queryKey: deps.trpc.users.byId.queryKey({ id: ownerId }), exact: true }) !== undefined ||
+    cache.find({ queryKey: historyKey(ownerId), exact: true }) !== undefined
   );
 }
 
 /**
- * A creation says neither whose item it is nor what it holds: each new item is looked up
- * (`items.byId`, batched), if any user's page is cached at all. Too many at once, or a look-up
- * that fails, leaves it out: the pages it may belong to are refetched instead.
+ * A creation says whose item it is but not what it holds: each new item whose owner's page or
+ * history is cached is looked up (`items.byId`, batched). Too many at once, or a look-up that
+ * fails, leaves it out: its owner's page is refetched instead.
  */
 async function lookUpCreatedItems(deps: LiveDeps, changes: readonly Change[]): Promise<CreatedItems> {
-  const ids = changes.filter((c) => c.entity === "item" && c.op === "create").map((c) => c.entityId);
+  const ids = changes
+    .filter((c) => c.entity === "item" && c.op === "create" && showsOwner(deps, c.ownerId))
+    .map((c) => c.entityId);
   const found: CreatedItems = new Map();
-  if (ids.length === 0 || ids.length > maxItemLookups || !hasCachedPages(deps)) return found;
+  if (ids.length === 0 || ids.length > maxItemLookups) return found;
   await Promise.all(
     ids.map(async (id) => {
       try {
@@ -62,22 +69,23 @@ async function lookUpCreatedItems(deps: LiveDeps, changes: readonly Change[]): P
   return found;
 }
 
-function applyItemChange(deps: LiveDeps, me: SignedInUser, change: Change, created: CreatedItems) {
+function applyItemChange(deps: LiveDeps, change: Change, created: CreatedItems, stale: Set<number>) {
   const { queryClient } = deps;
+  const ownerId = change.ownerId;
   if (change.op === "create") {
     const item = created.get(change.entityId);
-    if (item === undefined) return refetchPages(deps, me);
-    if (item === null) return;
-    addToHistory(queryClient, item.ownerId, change, item.title);
-    return updateUserPage(deps, item.ownerId, (user) =>
+    if (item === undefined) {
+      if (showsOwner(deps, ownerId)) stale.add(ownerId);
+      return;
+    }
+    if (item === null) return addToHistory(queryClient, ownerId, change);
+    addToHistory(queryClient, ownerId, change, item.title);
+    return updateUserPage(deps, ownerId, (user) =>
       user.items?.some((known) => known.id === item.id)
         ? user
         : { ...user, items: [...(user.items ?? []), item].sort((a, b) => a.id - b.id) },
     );
   }
-  // A user sees changes to their own items only; an admin's are found on the page that shows them.
-  const ownerId = me.role === "admin" ? ownerOnCachedPage(deps, change.entityId) : me.id;
-  if (ownerId === undefined) return;
   // Its title while the page still has it: the history names the item even once it is deleted.
   const title = itemOnPage(deps, ownerId, change.entityId)?.title;
   addToHistory(queryClient, ownerId, change, title);
@@ -105,30 +113,16 @@ function itemOnPage(deps: LiveDeps, userId: number, itemId: number): Item | unde
   return user?.items?.find((item) => item.id === itemId);
 }
 
-/** Whose page in the cache holds this item. */
-function ownerOnCachedPage(deps: LiveDeps, itemId: number): number | undefined {
-  for (const [, user] of deps.queryClient.getQueriesData<UserWithItems>(deps.trpc.users.byId.pathFilter())) {
-    if (user?.items?.some((item) => item.id === itemId)) return user.id;
-  }
-  return undefined;
-}
-
 function updateUserPage(deps: LiveDeps, userId: number, update: (user: UserWithItems) => UserWithItems) {
   deps.queryClient.setQueryData(deps.trpc.users.byId.queryKey({ id: userId }), (user) =>
     user ? update(user) : user,
   );
 }
 
-/** New items whose owner is unknown: refetch the pages (and histories) they may be on. */
-function refetchPages(deps: LiveDeps, me: SignedInUser) {
-  const { queryClient, trpc } = deps;
-  if (me.role === "admin") {
-    void queryClient.invalidateQueries(trpc.users.byId.pathFilter());
-    void queryClient.invalidateQueries(historyFilter);
-  } else {
-    void queryClient.invalidateQueries(trpc.users.byId.queryFilter({ id: me.id }));
-    void queryClient.invalidateQueries({ queryKey: historyKey(me.id) });
-  }
+/** New items that could not be looked up: refetch their owner's page and history. */
+function refetchOwner(deps: LiveDeps, ownerId: number) {
+  void deps.queryClient.invalidateQueries(deps.trpc.users.byId.queryFilter({ id: ownerId }));
+  void deps.queryClient.invalidateQueries({ queryKey: historyKey(ownerId) });
 }
 
 // Users ----------------------------------------------------------------------------------------

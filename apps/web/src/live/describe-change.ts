@@ -20,14 +20,9 @@ function itemName(title: string | undefined, id: number): string {
 
 /**
  * What a change did, as the start of a sentence ("Title changed from “A” to “B”"); the page adds
- * who and when. `title`: the item's title at the time, when known; `previousVersion`: a user
- * change's, the version of the change before it in the history, when known.
+ * who and when. `title`: the item's title at the time, when known.
  */
-export function describeChange(
-  change: HistoryEntry,
-  title: string | undefined,
-  previousVersion?: number,
-): string {
+export function describeChange(change: HistoryEntry, title: string | undefined): string {
   const fields = change.fields ?? {};
   if (change.entity === "user") {
     if (change.op === "create") return "Account created";
@@ -41,12 +36,9 @@ export function describeChange(
       const pair = fields[field];
       if (pair) parts.push(`${label} changed from ${quote(pair[0])} to ${quote(pair[1])}`);
     }
-    if (parts.length > 0) return joinParts(parts);
-    // A password is never part of a change: an update that changed no field but moved the
-    // version on set one. One that left the version where it was changed nothing at all.
-    return previousVersion !== undefined && change.version === previousVersion
-      ? "Saved with no change"
-      : "Password changed";
+    // A password is never part of a change, and an update that changes nothing is not recorded:
+    // an update with no visible field set a new password.
+    return parts.length > 0 ? joinParts(parts) : "Password changed";
   }
 
   const subject = title === undefined ? `Item ${change.entityId}` : `Item ${quote(title)}`;
@@ -94,17 +86,4 @@ export function itemTitlesAt(
     }
   }
   return titles;
-}
-
-/** Each user change's previous version: the version of the change to that user before it. */
-export function previousVersions(history: readonly HistoryEntry[]): Map<number, number> {
-  const previous = new Map<number, number>();
-  const last = new Map<number, number>();
-  for (const change of history) {
-    if (change.entity !== "user" || change.version === undefined) continue;
-    const version = last.get(change.entityId);
-    if (version !== undefined) previous.set(change.id, version);
-    last.set(change.entityId, change.version);
-  }
-  return previous;
 }

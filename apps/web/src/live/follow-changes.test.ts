@@ -4,7 +4,15 @@ import { type FollowOptions, followChanges } from "./follow-changes.ts";
 import type { Change } from "./types.ts";
 
 function change(id: number): Change {
-  return { id, at: "2025-01-01T00:00:00.000Z", actorId: 1, entity: "item", entityId: 100 + id, op: "create" };
+  return {
+    id,
+    at: "2025-01-01T00:00:00.000Z",
+    actorId: 1,
+    entity: "item",
+    entityId: 100 + id,
+    ownerId: 1,
+    op: "create",
+  };
 }
 
 const stops: (() => void)[] = [];
@@ -23,7 +31,10 @@ function follow(options: Partial<FollowOptions> = {}) {
     after: undefined,
     onChanges: (changes) => batches.push(changes.map((c) => c.id)),
     onUnauthorized: () => ends.push("unauthorized"),
-    onPruned: () => ends.push("pruned"),
+    onLostPlace: () => ends.push("lost place"),
+    onDemoted: async () => {
+      ends.push("demoted");
+    },
     retryDelayMs: (attempt) => {
       waits.push(attempt);
       return 0;
@@ -88,13 +99,55 @@ describe("followChanges", () => {
     const stream = await vi.waitFor(() => live.stream());
     expect(stream.input).toEqual({ after: 3 });
     stream.fail("PRECONDITION_FAILED", "Changes up to 40 were pruned: reload, then subscribe without after");
-    await vi.waitFor(() => expect(ends).toEqual(["pruned"]));
+    await vi.waitFor(() => expect(ends).toEqual(["lost place"]));
     const next = await vi.waitFor(() => {
       expect(live.streams).toHaveLength(2);
       return live.stream();
     });
     expect(next.input).toEqual({});
     expect(follower.lastId()).toBeUndefined();
+  });
+
+  it("follows on from now when the server has no change with its last id (BAD_REQUEST on resume)", async () => {
+    const { live, ends, follower } = follow({ after: 900 });
+    const stream = await vi.waitFor(() => live.stream());
+    expect(stream.input).toEqual({ after: 900 });
+    stream.fail("BAD_REQUEST", "There is no change 900 yet (the last is 12): resume from an id you received");
+    await vi.waitFor(() => expect(ends).toEqual(["lost place"]));
+    const next = await vi.waitFor(() => {
+      expect(live.streams).toHaveLength(2);
+      return live.stream();
+    });
+    expect(next.input).toEqual({});
+    expect(follower.lastId()).toBeUndefined();
+  });
+
+  it("when demoted (FORBIDDEN), resubscribes after the last change once onDemoted is done", async () => {
+    let done = () => {};
+    const { live, ends } = follow({
+      onDemoted: () => {
+        ends.push("demoted");
+        return new Promise<void>((resolve) => {
+          done = resolve;
+        });
+      },
+    });
+    const stream = await vi.waitFor(() => live.stream());
+    stream.send(change(5));
+    stream.fail(
+      "FORBIDDEN",
+      "Your account is no longer an admin: resubscribe (after 5) to follow your own changes",
+    );
+    await vi.waitFor(() => expect(ends).toEqual(["demoted"]));
+    // Not before the session has learnt the new role.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(live.streams).toHaveLength(1);
+    done();
+    const next = await vi.waitFor(() => {
+      expect(live.streams).toHaveLength(2);
+      return live.stream();
+    });
+    expect(next.input).toEqual({ after: 5 });
   });
 
   it("on stop, closes the stream and hands over what had arrived", async () => {

@@ -12,10 +12,17 @@ export type FollowOptions = {
   /** The stream ended with UNAUTHORIZED: the session is over. Not resubscribed. */
   onUnauthorized: (error: unknown) => void;
   /**
-   * The changes after the last id were pruned (PRECONDITION_FAILED): what is cached may have
-   * missed some, so it must be reloaded. Followed from now on afterwards.
+   * The server cannot resume after the last id: the changes after it were pruned
+   * (PRECONDITION_FAILED), or it has no such change (BAD_REQUEST: the log was reset, say). What is
+   * cached may have missed changes, so it must be reloaded. Followed from now on afterwards.
    */
-  onPruned: () => void;
+  onLostPlace: () => void;
+  /**
+   * The stream ended with FORBIDDEN: the account is an admin no longer, and the stream saw
+   * everyone's changes. Resubscribed (after the last id) once the returned promise settles: by
+   * then the session should say so.
+   */
+  onDemoted: () => Promise<unknown>;
   /** How long to wait before the `attempt`-th resubscription in a row (0-based). */
   retryDelayMs?: (attempt: number) => number;
   /** How long to gather a burst before handing it over. */
@@ -36,7 +43,8 @@ const healthyAfterMs = 10_000;
  * browser's EventSource sends the last event id, and the server resumes after it); this covers
  * what ends the subscription: an error the link gives up on (a stream cut off for falling
  * behind, a server restart) or a stream the server ended. It resubscribes after the last id
- * received, waiting longer each time in a row, except after UNAUTHORIZED, which ends it.
+ * received, waiting longer each time in a row, except after UNAUTHORIZED, which ends it; after
+ * FORBIDDEN (demoted), once `onDemoted` is done; from now on when the server cannot resume there.
  */
 export function followChanges(options: FollowOptions) {
   const retryDelayMs = options.retryDelayMs ?? defaultRetryDelayMs;
@@ -97,12 +105,25 @@ export function followChanges(options: FollowOptions) {
       options.onUnauthorized(error);
       return;
     }
-    if (code === "PRECONDITION_FAILED") {
+    if (code === "PRECONDITION_FAILED" || (code === "BAD_REQUEST" && lastId !== undefined)) {
       lastId = undefined;
-      options.onPruned();
+      options.onLostPlace();
     }
     if (startedAt !== 0 && Date.now() - startedAt >= healthyAfterMs) attempt = 0;
     startedAt = 0;
+    if (code === "FORBIDDEN") {
+      void options
+        .onDemoted()
+        .catch(() => undefined)
+        .finally(() => {
+          if (!stopped) scheduleRetry();
+        });
+      return;
+    }
+    scheduleRetry();
+  }
+
+  function scheduleRetry() {
     retryTimer = setTimeout(subscribe, retryDelayMs(attempt));
     attempt += 1;
   }

@@ -12,15 +12,11 @@ export function historyKey(userId: number) {
 }
 
 /**
- * A change in a history. A change does not name the item it touched; `itemTitle` is its title
- * when the change arrived live and the page knew it (a deleted item's, which no query finds again).
+ * A change in a history. A change does not say what the item it touched was called; `itemTitle` is
+ * its title when the change arrived live and the page knew it (a deleted item's, which no query
+ * finds again).
  */
 export type HistoryEntry = Change & { itemTitle?: string };
-
-/** Every history in the cache, whoever's. */
-export const historyFilter = { queryKey: ["history"] } as const;
-
-type Viewer = { id: number; role: "user" | "admin" };
 
 /** `changes.list` allows at most 100 a page. */
 const pageSize = 100;
@@ -39,31 +35,13 @@ async function allPages(
 }
 
 /**
- * Reads the history of `userId` as `viewer` may see it. `changes.list` is in id order with no
- * "newest first", so every page is read (the log keeps CHANGES_RETENTION_DAYS of it).
- *
- * A user sees only the changes to their own account and items, so their unfiltered list is
- * exactly their history, deleted items included. An admin's unfiltered list is everyone's, and
- * a change does not say whose record it touched: an admin gets the user's own changes by
- * `entity`/`entityId`, and those of each of its current items the same way. A deleted item's
- * changes are not found that way; the live updates still add those made while the page is open.
+ * Reads the history of `userId`: the changes to that account and its items (deleted ones
+ * included), by the changes' owner. `changes.list` is in id order with no "newest first", so
+ * every page is read (the log keeps CHANGES_RETENTION_DAYS of it). A user may name only
+ * themselves, which is the only page they see; an admin may name anyone.
  */
-export async function fetchHistory(
-  client: TRPCClient<AppRouter>,
-  { userId, viewer, itemIds }: { userId: number; viewer: Viewer; itemIds: readonly number[] },
-): Promise<Change[]> {
-  if (viewer.role !== "admin") {
-    return allPages((after) => client.changes.list.query({ after, limit: pageSize }));
-  }
-  const lists = await Promise.all([
-    allPages((after) =>
-      client.changes.list.query({ after, entity: "user", entityId: userId, limit: pageSize }),
-    ),
-    ...itemIds.map((entityId) =>
-      allPages((after) => client.changes.list.query({ after, entity: "item", entityId, limit: pageSize })),
-    ),
-  ]);
-  return mergeChanges([], lists.flat());
+export async function fetchHistory(client: TRPCClient<AppRouter>, userId: number): Promise<Change[]> {
+  return allPages((after) => client.changes.list.query({ after, ownerId: userId, limit: pageSize }));
 }
 
 /** `changes` with `more` added, in id order, each once. */

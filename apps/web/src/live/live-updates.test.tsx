@@ -15,10 +15,17 @@ const ann = fakeUser({ id: 5, name: "Ann", email: "ann@example.com", version: 2 
 const pen = fakeItem({ id: 10, title: "Pen", ownerId: 5 });
 
 let nextId = 100;
-/** A change as the server sends it, made just now by the admin unless told otherwise. */
-function change(partial: Pick<Change, "entity" | "entityId" | "op"> & Partial<Change>): Change {
+/**
+ * A change as the server sends it, made just now by the admin unless told otherwise. A user's
+ * record is their own; an item change names its owner.
+ */
+function change(
+  partial: Pick<Change, "entity" | "entityId" | "op"> &
+    Partial<Change> &
+    ({ entity: "user" } | { ownerId: number }),
+): Change {
   nextId += 1;
-  return { id: nextId, at: new Date().toISOString(), actorId: 1, ...partial };
+  return { id: nextId, at: new Date().toISOString(), actorId: 1, ownerId: partial.entityId, ...partial };
 }
 
 /** Ann's own page, with her pen; what she may call. */
@@ -47,7 +54,7 @@ describe("live updates on a user's page", () => {
     expect(stream.input).toEqual({});
 
     // Made with the CLI: the change says only which item; the app looks that one up.
-    stream.send(change({ entity: "item", entityId: 11, op: "create", actorId: 5 }));
+    stream.send(change({ entity: "item", entityId: 11, ownerId: 5, op: "create", actorId: 5 }));
     const items = await screen.findByRole("list", { name: "Items" });
     await within(items).findByText("Notebook");
     expect(calls.filter((call) => call.path === "items.byId").map((call) => call.input)).toEqual([
@@ -55,10 +62,16 @@ describe("live updates on a user's page", () => {
     ]);
 
     stream.send(
-      change({ entity: "item", entityId: 10, op: "update", fields: { title: ["Pen", "Fountain pen"] } }),
+      change({
+        entity: "item",
+        entityId: 10,
+        ownerId: 5,
+        op: "update",
+        fields: { title: ["Pen", "Fountain pen"] },
+      }),
     );
     await within(items).findByText("Fountain pen");
-    stream.send(change({ entity: "item", entityId: 11, op: "delete", actorId: 5 }));
+    stream.send(change({ entity: "item", entityId: 11, ownerId: 5, op: "delete", actorId: 5 }));
     await waitFor(() => expect(within(items).queryByText("Notebook")).toBeNull());
 
     expect(screen.getByRole("heading", { level: 2, name: "Items (1)" })).toBeTruthy();
@@ -182,6 +195,82 @@ describe("live updates on a user's page", () => {
       { timeout: 3000 },
     );
     expect(third.input).toEqual({});
+  });
+});
+
+describe("live updates for an admin", () => {
+  it("puts an item change on its owner's page, by the change's owner, looking up only new items shown there", async () => {
+    const notebook = fakeItem({ id: 11, title: "Notebook", ownerId: 5 });
+    const { calls, live } = renderApp("/users/5", {
+      "auth.me": () => admin,
+      "users.byId": () => ({ ...ann, items: [pen] }),
+      "items.byId": (input) => ((input as { id: number }).id === 11 ? notebook : pen),
+    });
+    const items = await screen.findByRole("list", { name: "Items" });
+    await within(items).findByText("Pen");
+    const stream = await openStream(live);
+
+    // Someone else's new item: no page of theirs is open, so it is not even looked up.
+    stream.send(change({ entity: "item", entityId: 12, ownerId: 8, op: "create", actorId: 8 }));
+    stream.send(change({ entity: "item", entityId: 11, ownerId: 5, op: "create" }));
+    await within(items).findByText("Notebook");
+    stream.send(
+      change({
+        entity: "item",
+        entityId: 11,
+        ownerId: 5,
+        op: "update",
+        fields: { title: ["Notebook", "Pad"] },
+      }),
+    );
+    await within(items).findByText("Pad");
+    const history = screen.getByRole("list", { name: "History" });
+    await within(history).findByText(/^Title changed from “Notebook” to “Pad” by you/);
+    expect(within(history).getByText(/^Item “Notebook” added by you/)).toBeTruthy();
+    expect(calls.filter((call) => call.path === "items.byId").map((call) => call.input)).toEqual([
+      { id: 11 },
+    ]);
+    expect(count(calls, "users.byId")).toBe(1);
+  });
+
+  it("asks who it is when demoted (FORBIDDEN), and follows its own changes from the last one", async () => {
+    let me = admin;
+    const { calls, live } = renderApp("/", {
+      "auth.me": () => me,
+      "users.list": () => ({ items: [admin, ann], nextCursor: null }),
+      "users.byId": () => ({ ...me, items: [] }),
+    });
+    await within(await screen.findByRole("list", { name: "Users" })).findByText("Ann");
+    const first = await openStream(live);
+    const renamed = change({
+      entity: "user",
+      entityId: 5,
+      op: "update",
+      version: 3,
+      fields: { name: ["Ann", "Ann Lee"] },
+    });
+    first.send(renamed);
+    await screen.findByText("Ann Lee");
+
+    me = { ...admin, role: "user" };
+    first.fail(
+      "FORBIDDEN",
+      `Your account is no longer an admin: resubscribe (after ${renamed.id}) to follow your own changes`,
+    );
+    // The session learns the new role: no users list, their own page instead.
+    await screen.findByRole("heading", { level: 1, name: "Admin" });
+    expect(screen.queryByRole("link", { name: "All users" })).toBeNull();
+    expect(count(calls, "auth.me")).toBe(2);
+    const second = await waitFor(
+      () => {
+        expect(live.streams).toHaveLength(2);
+        return live.stream();
+      },
+      { timeout: 3000 },
+    );
+    expect(second.input).toEqual({ after: renamed.id });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(live.streams).toHaveLength(2);
   });
 });
 

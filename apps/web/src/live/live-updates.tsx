@@ -39,10 +39,13 @@ export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
           .catch((error: unknown) => console.error("Could not apply live changes", error));
       },
       onUnauthorized: (error) => endSessionIfUnauthorized(queryClient, error),
-      onPruned() {
-        // The log no longer reaches back to what the cache was loaded at: reload what is on screen.
+      onLostPlace() {
+        // The log does not reach back to what the cache was loaded at: reload what is on screen.
         void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
       },
+      // No longer an admin: the session learns its new role (what the person may see follows it,
+      // and a new role resubscribes from the last id, rendering this anew).
+      onDemoted: () => queryClient.refetchQueries({ queryKey: sessionKey, exact: true }),
     });
     return () => {
       lastId.current = follower.lastId();

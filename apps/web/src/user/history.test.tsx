@@ -19,14 +19,24 @@ describe("the history on a user's page", () => {
   it("shows a user their own history, newest first, in sentences, and adds what happens live", async () => {
     const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
     const history: Change[] = [
-      { id: 1, at: ago(3 * 24 * 60), actorId: null, entity: "user", entityId: 5, op: "create", version: 1 },
-      { id: 2, at: ago(30 * 60), actorId: 5, entity: "item", entityId: 10, op: "create" },
+      {
+        id: 1,
+        at: ago(3 * 24 * 60),
+        actorId: null,
+        entity: "user",
+        entityId: 5,
+        ownerId: 5,
+        op: "create",
+        version: 1,
+      },
+      { id: 2, at: ago(30 * 60), actorId: 5, entity: "item", entityId: 10, ownerId: 5, op: "create" },
       {
         id: 3,
         at: ago(3),
         actorId: 1,
         entity: "user",
         entityId: 5,
+        ownerId: 5,
         op: "update",
         version: 2,
         fields: { email: ["ann@old.example", "ann@example.com"] },
@@ -49,9 +59,9 @@ describe("the history on a user's page", () => {
       // A sign-up: no one was signed in to make it.
       "Account created, 3 days ago",
     ]);
-    // A user's own list is their history: no filter needed (the server scopes it).
+    // One query: the changes to her account's records (the only owner a user may name).
     expect(calls.filter((call) => call.path === "changes.list").map((call) => call.input)).toEqual([
-      { after: null, limit: 100 },
+      { after: null, ownerId: 5, limit: 100 },
     ]);
 
     const stream = await openStream(live);
@@ -60,6 +70,7 @@ describe("the history on a user's page", () => {
       at: new Date().toISOString(),
       entity: "item",
       entityId: 10,
+      ownerId: 5,
       op: "update",
       actorId: 5,
       fields: { title: ["Pen", "Fountain pen"] },
@@ -70,11 +81,49 @@ describe("the history on a user's page", () => {
     expect(lines()[2]).toMatch(/^Item “Pen” added by you/);
   });
 
-  it("reads the user's and each item's history for an admin, and names who made each change", async () => {
+  it("reads someone's history for an admin in one query, deleted items included, naming who did what", async () => {
     const bo = { ...fakeUser({ id: 4, name: "Bo", email: "bo@example.com" }), items: [pen] };
     const cy = fakeUser({ id: 7, name: "Cy", email: "cy@example.com", role: "admin" });
     const now = Date.now();
     const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+    const bos: Change[] = [
+      { id: 1, at: ago(50), actorId: 1, entity: "user", entityId: 4, ownerId: 4, op: "create", version: 1 },
+      { id: 2, at: ago(40), actorId: 4, entity: "item", entityId: 10, ownerId: 4, op: "create" },
+      {
+        id: 3,
+        at: ago(30),
+        actorId: 7,
+        entity: "item",
+        entityId: 10,
+        ownerId: 4,
+        op: "update",
+        fields: { description: [null, "Blue ink"] },
+      },
+      // An item deleted before the page was opened: no longer on the page, still in its history.
+      { id: 5, at: ago(20), actorId: 4, entity: "item", entityId: 11, ownerId: 4, op: "create" },
+      {
+        id: 6,
+        at: ago(15),
+        actorId: 4,
+        entity: "item",
+        entityId: 11,
+        ownerId: 4,
+        op: "update",
+        fields: { title: ["Mug", "Cup"] },
+      },
+      { id: 7, at: ago(10), actorId: 1, entity: "item", entityId: 11, ownerId: 4, op: "delete" },
+      {
+        id: 8,
+        at: ago(2),
+        actorId: 9,
+        entity: "user",
+        entityId: 4,
+        ownerId: 4,
+        op: "update",
+        version: 2,
+        fields: {},
+      },
+    ];
     const { calls } = renderApp("/users/4", {
       "auth.me": () => admin,
       "users.byId": (input) => {
@@ -84,43 +133,10 @@ describe("the history on a user's page", () => {
         throw new FakeApiError("NOT_FOUND", `User ${id} not found`);
       },
       "changes.list": (input) => {
-        const { entity, entityId } = input as { entity?: string; entityId?: number };
-        if (entity === "user" && entityId === 4) {
-          return {
-            items: [
-              { id: 1, at: ago(50), actorId: 1, entity: "user", entityId: 4, op: "create", version: 1 },
-              {
-                id: 4,
-                at: ago(2),
-                actorId: 9,
-                entity: "user",
-                entityId: 4,
-                op: "update",
-                version: 2,
-                fields: {},
-              },
-            ],
-            nextCursor: null,
-          };
+        if ((input as { ownerId?: number }).ownerId !== 4) {
+          throw new Error(`unexpected changes.list ${JSON.stringify(input)}`);
         }
-        if (entity === "item" && entityId === 10) {
-          return {
-            items: [
-              { id: 2, at: ago(40), actorId: 4, entity: "item", entityId: 10, op: "create" },
-              {
-                id: 3,
-                at: ago(30),
-                actorId: 7,
-                entity: "item",
-                entityId: 10,
-                op: "update",
-                fields: { description: [null, "Blue ink"] },
-              },
-            ],
-            nextCursor: null,
-          };
-        }
-        throw new Error(`unexpected changes.list ${JSON.stringify(input)}`);
+        return { items: bos, nextCursor: null };
       },
     });
     const list = await screen.findByRole("list", { name: "History" });
@@ -131,19 +147,16 @@ describe("the history on a user's page", () => {
           .map((line) => line.textContent),
       ).toEqual([
         "Password changed by a deleted account, 2 minutes ago",
+        "Item “Cup” deleted by you, 10 minutes ago",
+        "Title changed from “Mug” to “Cup” by Bo, 15 minutes ago",
+        "Item “Mug” added by Bo, 20 minutes ago",
         "Description of “Pen” set to “Blue ink” by Cy, 30 minutes ago",
         "Item “Pen” added by Bo, 40 minutes ago",
         "Account created by you, 50 minutes ago",
       ]),
     );
-    expect(
-      calls
-        .filter((call) => call.path === "changes.list")
-        .map((call) => call.input)
-        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-    ).toEqual([
-      { after: null, entity: "item", entityId: 10, limit: 100 },
-      { after: null, entity: "user", entityId: 4, limit: 100 },
+    expect(calls.filter((call) => call.path === "changes.list").map((call) => call.input)).toEqual([
+      { after: null, ownerId: 4, limit: 100 },
     ]);
   });
 });

@@ -4,7 +4,7 @@ import { type SignedInUser, useMe } from "../auth/session.ts";
 import { Empty, LoadError, Loading } from "../components/states.tsx";
 import { getErrorCode } from "../lib/api-errors.ts";
 import { timeAgo, useNow } from "../lib/time-ago.ts";
-import { describeChange, itemTitlesAt, previousVersions } from "../live/describe-change.ts";
+import { describeChange, itemTitlesAt } from "../live/describe-change.ts";
 import { fetchHistory, type HistoryEntry, historyKey, mergeChanges } from "../live/history-cache.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
 import type { UserWithItems } from "./types.ts";
@@ -25,9 +25,7 @@ export function History({ user }: { user: UserWithItems }) {
   const query = useQuery({
     queryKey: key,
     queryFn: async (): Promise<HistoryEntry[]> => {
-      if (!me) throw new Error("Not signed in");
-      const itemIds = (user.items ?? []).map((item) => item.id);
-      const fetched = await fetchHistory(client, { userId: user.id, viewer: me, itemIds });
+      const fetched = await fetchHistory(client, user.id);
       // What arrived live while this loaded (or was remembered before) stays.
       return mergeChanges(fetched, queryClient.getQueryData<HistoryEntry[]>(key) ?? []);
     },
@@ -41,7 +39,6 @@ export function History({ user }: { user: UserWithItems }) {
   else if (query.data.length === 0) body = <Empty>No changes yet.</Empty>;
   else {
     const titles = itemTitlesAt(query.data, new Map((user.items ?? []).map((item) => [item.id, item.title])));
-    const versions = previousVersions(query.data);
     const newestFirst = [...query.data].reverse();
     body = (
       <>
@@ -50,7 +47,7 @@ export function History({ user }: { user: UserWithItems }) {
             const by = actorPhrase(change.actorId, me, actorNames);
             return (
               <li key={change.id}>
-                {describeChange(change, titles.get(change.id), versions.get(change.id))}
+                {describeChange(change, titles.get(change.id))}
                 {by && ` by ${by}`},{" "}
                 <time dateTime={change.at} title={new Date(change.at).toLocaleString()}>
                   {timeAgo(change.at, now)}
