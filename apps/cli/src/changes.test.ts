@@ -11,6 +11,7 @@ describe("formatChange", () => {
       actorId: 1,
       entity: "item",
       entityId: 7,
+      ownerId: 1,
       op: "update",
       fields: { title: ["Pen", "Blue pen"], description: [null, "line one\nline two"] },
     };
@@ -26,6 +27,7 @@ describe("formatChange", () => {
       actorId: null,
       entity: "user",
       entityId: 1,
+      ownerId: 1,
       op: "create",
       version: 1,
     };
@@ -40,6 +42,7 @@ describe("formatChange", () => {
       actorId: 2,
       entity: "item",
       entityId: 9,
+      ownerId: 1,
       op: "update",
       fields: { description: [long, "short"] },
     };
