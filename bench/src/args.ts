@@ -12,9 +12,18 @@ export type BenchOptions = {
   scaleExport: boolean;
   /** A git ref to measure against in the same run, besides the raw ceiling. */
   baseline: string | undefined;
+  /** Only the fan-out scenario. */
+  fanOut: boolean;
+  /** Subscriptions in the fan-out scenario; 0 leaves it out of the default run. */
+  subscribers: number;
+  /** Changes committed a second during the fan-out. */
+  changeRate: number;
+  /** Seconds of changes measured in the fan-out. */
+  fanOutSeconds: number;
 };
 
-const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--scale [--scale-users N] [--export]]
+const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--subscribers N] [--fanout]
+           [--scale [--scale-users N] [--export]]
 
   --users N         users seeded, each with 5 items (default 2000)
   --duration S      seconds measured per scenario and server (default 8)
@@ -22,6 +31,11 @@ const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--scale 
   --connections C   concurrent HTTP connections (default 10)
   --rounds R        slices each scenario's seconds are measured in, interleaved (default 4)
   --baseline REF    also measure another commit of this project (a git ref), in the same slices
+  --subscribers N   SSE subscriptions to changes.onChange in the fan-out, after the
+                    scenarios above (default 1000; 0 leaves the fan-out out)
+  --change-rate R   users.create a second during the fan-out (default 20)
+  --fanout-duration S  seconds of changes measured in the fan-out (default 5)
+  --fanout          only the fan-out
   --scale           instead: first vs deep users.list page over a 1,000,000-user table
   --scale-users N   users in the --scale table (default 1000000)
   --export          with --scale: also export the whole table with the CLI, sampling memory`;
@@ -40,10 +54,15 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       "scale-users": { type: "string", default: "1000000" },
       export: { type: "boolean", default: false },
       baseline: { type: "string" },
+      fanout: { type: "boolean", default: false },
+      subscribers: { type: "string", default: "1000" },
+      "change-rate": { type: "string", default: "20" },
+      "fanout-duration": { type: "string", default: "5" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) exitWithUsage(0);
+  if (values.fanout && Number(values.subscribers) === 0) exitWithUsage(2, "--fanout needs subscribers");
   return {
     users: positive("--users", values.users),
     itemsPerUser: 5,
@@ -55,6 +74,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     scaleUsers: positive("--scale-users", values["scale-users"]),
     scaleExport: values.export,
     baseline: values.baseline,
+    fanOut: values.fanout,
+    subscribers: nonNegativeInteger("--subscribers", values.subscribers),
+    changeRate: positive("--change-rate", values["change-rate"]),
+    fanOutSeconds: positive("--fanout-duration", values["fanout-duration"]),
   };
 }
 
@@ -73,6 +96,12 @@ function positiveInteger(name: string, raw: string): number {
 function nonNegative(name: string, raw: string): number {
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) exitWithUsage(2, `${name} must be zero or more`);
+  return value;
+}
+
+function nonNegativeInteger(name: string, raw: string): number {
+  const value = nonNegative(name, raw);
+  if (!Number.isInteger(value)) exitWithUsage(2, `${name} must be a whole number`);
   return value;
 }
 

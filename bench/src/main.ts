@@ -3,6 +3,7 @@
 import { parseBenchArgs } from "./args.ts";
 import { buildBaseline } from "./baseline.ts";
 import { prepareDatabases } from "./database.ts";
+import { type FanOutResult, fanOutTable, measureFanOut } from "./fanout.ts";
 import { measureInRounds } from "./load.ts";
 import { checkParity } from "./parity.ts";
 import { baselineTable, describeMachine, resultsTable, targetsTable } from "./report.ts";
@@ -23,6 +24,7 @@ const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 log("building the server as `npm start` does");
 buildProjectServer();
 if (options.scale) await runScale(options, log);
+else if (options.fanOut) await runFanOutOnly();
 else await runMain();
 
 async function runMain(): Promise<void> {
@@ -72,6 +74,7 @@ async function runMain(): Promise<void> {
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
+  const fanOut = options.subscribers > 0 ? await runFanOut(databases.projectPath) : undefined;
   const settings = `${options.users} users x ${options.itemsPerUser} items, ${options.connections} connections, ${options.duration} s per scenario and server in ${options.rounds} interleaved slices, after ${options.warmup} s warm-up; the project called as a signed-in admin`;
   console.log(`\nMachine: ${machine}\nRun: ${settings}\n`);
   console.log(resultsTable(results));
@@ -80,4 +83,36 @@ async function runMain(): Promise<void> {
       `\nAgainst ${options.baseline} (${baseline.commit}), same slices:\n\n${baselineTable(results, baseline.commit)}`,
     );
   console.log(`\n${targetsTable(evaluateTargets(results, databases.emptyStartMs))}`);
+  if (fanOut) printFanOut(fanOut);
+}
+
+async function runFanOutOnly(): Promise<void> {
+  const machine = describeMachine();
+  log(`seeding ${options.users} users with ${options.itemsPerUser} items each`);
+  using databases = await prepareDatabases({ users: options.users, itemsPerUser: options.itemsPerUser });
+  const fanOut = await runFanOut(databases.projectPath);
+  console.log(`\nMachine: ${machine}`);
+  printFanOut(fanOut);
+}
+
+/** On a project server of its own, started for it: its RSS is the fan-out's, not the load's before. */
+async function runFanOut(dbPath: string): Promise<FanOutResult> {
+  const server = await startProjectServer(dbPath, { admin: true });
+  try {
+    const fanOut = {
+      subscribers: options.subscribers,
+      rate: options.changeRate,
+      seconds: options.fanOutSeconds,
+    };
+    return await measureFanOut(server, await adminAuthorization(server.url), fanOut, log);
+  } finally {
+    await server.stop();
+  }
+}
+
+function printFanOut(result: FanOutResult): void {
+  console.log(
+    `\nFan-out: ${result.subscribers} subscriptions to changes.onChange (raw SSE, one keep-alive socket and API token each, as the admin) on a fresh project server; ${result.rate} users.create/s for ${result.seconds} s from one more connection, after 5 warm-up changes\n`,
+  );
+  console.log(fanOutTable(result));
 }
