@@ -3,7 +3,12 @@ import { LatencyRecorder } from "./latency.ts";
 import { sampleRss } from "./rss.ts";
 import type { Scenario } from "./scenarios.ts";
 
-export type LoadTarget = { url: string; pid: number };
+/**
+ * A server to load. `authorization`: its own admin's `Bearer` value, which replaces the one a
+ * scenario's request carries (a session lives in one server's database: another build on its own
+ * file needs its own, or it answers 401s, fast).
+ */
+export type LoadTarget = { url: string; pid: number; authorization?: string | undefined };
 
 export type LoadResult = {
   requestsPerSecond: number;
@@ -75,7 +80,17 @@ function fire(
         url: target.url,
         connections,
         duration,
-        requests: [{ setupRequest: (request) => ({ ...request, ...scenario.request() }) }],
+        requests: [
+          {
+            setupRequest: (request) => {
+              const next = scenario.request();
+              const headers = target.authorization
+                ? { ...next.headers, authorization: target.authorization }
+                : next.headers;
+              return { ...request, ...next, ...(headers && { headers }) };
+            },
+          },
+        ],
       },
       (error: unknown, result) => (error ? reject(error) : resolve(result)),
     );

@@ -38,15 +38,16 @@ async function runMain(): Promise<void> {
   // Every call is made as a signed-in admin: what authentication costs is part of the figure.
   const project = await startProjectServer(databases.projectPath, { admin: true });
   const raw = await startRawServer(databases.rawPath);
-  const servers: RunningServer[] = [project, raw];
+  const servers: (RunningServer & { authorization?: string })[] = [project, raw];
   if (baseline && databases.baselinePath) {
-    servers.push(
-      await startProjectServer(databases.baselinePath, {
-        admin: true,
-        entry: baseline.entry,
-        target: "baseline",
-      }),
-    );
+    const other = await startProjectServer(databases.baselinePath, {
+      admin: true,
+      entry: baseline.entry,
+      target: "baseline",
+    });
+    // A build with accounts needs a session of its own database; one without ignores it.
+    const authorization = await adminAuthorization(other.url).catch(() => undefined);
+    servers.push({ ...other, ...(authorization && { authorization }) });
   }
   const results: ScenarioResult[] = [];
   const scenarios = buildScenarios({

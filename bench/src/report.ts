@@ -43,6 +43,7 @@ export function baselineTable(results: ScenarioResult[], commit: string): string
     `${commit} req/s`,
     "this/baseline",
     "p50 ms (this / baseline)",
+    "errors (this / baseline)",
   ];
   const rows = results.flatMap((result) =>
     result.baseline
@@ -53,6 +54,7 @@ export function baselineTable(results: ScenarioResult[], commit: string): string
             formatRate(result.baseline.requestsPerSecond),
             formatRatio(result.project.requestsPerSecond / Math.max(result.baseline.requestsPerSecond, 1e-9)),
             `${formatMs(result.project.p50Ms)} / ${formatMs(result.baseline.p50Ms)}`,
+            `${result.project.errors} / ${result.baseline.errors}`,
           ],
         ]
       : [],

@@ -119,7 +119,13 @@ export class ChangeFeed {
   async #endSignedOut(em: EntityManager): Promise<void> {
     // Those asked about: a subscriber that arrives during the query is checked next time.
     const checked = [...this.#subscribers].filter((s) => s.credential !== undefined);
-    const credentials = checked.flatMap((s) => (s.credential ? [s.credential] : []));
+    // Each credential once: a thousand streams of one session are one id in the query.
+    const distinct = new Map(
+      checked.flatMap((s) =>
+        s.credential ? [[`${s.credential.kind}:${s.credential.id}`, s.credential]] : [],
+      ),
+    );
+    const credentials = [...distinct.values()];
     if (credentials.length === 0) return;
     const live = await sessions.liveCredentials(em, credentials, new Date());
     for (const subscriber of checked) {

@@ -163,25 +163,32 @@ export async function liveCredentials(
   const at = storedDate(em, now);
   const sessionIds = credentials.filter((c) => c.kind === "session").map((c) => c.id);
   const tokenIds = credentials.filter((c) => c.kind === "token").map((c) => c.id);
-  if (sessionIds.length > 0) {
+  for (const chunk of chunks(sessionIds)) {
     const rows = await db
       .selectFrom("sessions as c")
       .innerJoin("users as u", "u.id", "c.user_id")
       .select(["c.id", "u.role"])
-      .where("c.id", "in", sessionIds)
+      .where("c.id", "in", chunk)
       .where("c.expires_at", ">", at)
       .execute();
     for (const row of rows) live.set(`session:${row.id}`, row.role);
   }
-  if (tokenIds.length > 0) {
+  for (const chunk of chunks(tokenIds)) {
     const rows = await db
       .selectFrom("api_tokens as c")
       .innerJoin("users as u", "u.id", "c.user_id")
       .select(["c.id", "u.role"])
-      .where("c.id", "in", tokenIds)
+      .where("c.id", "in", chunk)
       .where((eb) => eb.or([eb("c.expires_at", "is", null), eb("c.expires_at", ">", at)]))
       .execute();
     for (const row of rows) live.set(`token:${row.id}`, row.role);
   }
   return live;
+}
+
+/** Ids in lists of at most 1,000: well inside every database's limit on bound parameters. */
+function chunks(ids: readonly number[]): number[][] {
+  const lists: number[][] = [];
+  for (let i = 0; i < ids.length; i += 1000) lists.push(ids.slice(i, i + 1000));
+  return lists;
 }
