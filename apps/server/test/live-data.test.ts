@@ -212,7 +212,9 @@ await describeEachDatabase("live data", (dialect) => {
     follows.stop();
   });
 
-  it("keeps serving streams that open while the feed checks sessions (none ends as signed out)", async () => {
+  it("keeps serving streams that open while the feed checks sessions (none ends as signed out)", {
+    timeout,
+  }, async () => {
     await using server = await startTestServer({ CHANGES_POLL_MS: "20" }, dialect);
     const writer = setInterval(
       () => void server.client.items.create.mutate({ title: "Tick" }).catch(() => {}),
