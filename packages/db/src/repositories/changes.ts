@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/sql";
-import { sql } from "kysely";
+import { type CompiledQuery, sql } from "kysely";
 import { dialectOf, type Orm } from "../create-orm.ts";
 import { type RawTimestamp, readsOf, storedDate, toDate } from "./kysely.ts";
 import { type Page, toPage } from "./pagination.ts";
@@ -49,46 +49,101 @@ export function actAs(em: EntityManager, actorId: number | null): void {
 export async function recordChanges(em: EntityManager, changes: readonly NewChange[]): Promise<void> {
   if (changes.length === 0) return;
   const db = readsOf(em);
-  const take = db
-    .updateTable("change_head")
-    .set((eb) => ({ last_id: eb("last_id", "+", changes.length) }))
-    .where("id", "=", 1);
+  const statements = statementsOf(em);
   let lastId: number;
-  if (em.getPlatform().usesReturningStatement()) {
-    // On PostgreSQL it also NOTIFYs the servers' change feeds, delivered when this transaction commits.
-    const returned = await (isPostgreSql(em)
-      ? take.returning(["last_id", sql<string>`pg_notify('changes', '')`.as("notified")])
-      : take.returning("last_id")
-    ).executeTakeFirstOrThrow();
-    lastId = returned.last_id;
+  if (statements.selectHead) {
+    // MariaDB: no UPDATE … RETURNING; the row stays locked for the select that follows.
+    await db.executeQuery({ ...statements.takeIds, parameters: [changes.length, 1] });
+    lastId = (await db.executeQuery<{ last_id: number }>(statements.selectHead)).rows[0]?.last_id ?? 0;
   } else {
-    await take.execute();
-    const head = await db
-      .selectFrom("change_head")
-      .select("last_id")
-      .where("id", "=", 1)
-      .executeTakeFirstOrThrow();
-    lastId = head.last_id;
+    // On PostgreSQL it also NOTIFYs the servers' change feeds, delivered when this transaction commits.
+    const taken = await db.executeQuery<{ last_id: number }>({
+      ...statements.takeIds,
+      parameters: [changes.length, 1],
+    });
+    lastId = taken.rows[0]?.last_id ?? 0;
   }
+  if (lastId < changes.length) throw new Error("the change head is missing: run the migrations");
   const first = lastId - changes.length + 1;
   const at = storedDate(em, new Date());
   const actorId = actors.get(em) ?? null;
-  await db
-    .insertInto("changes")
-    .values(
-      changes.map((change, i) => ({
-        id: first + i,
-        at,
-        actor_id: actorId,
-        entity: change.entity,
-        entity_id: change.entityId,
-        owner_id: change.ownerId,
-        op: change.op,
-        version: change.version ?? null,
-        fields: change.fields ? JSON.stringify(change.fields) : null,
-      })),
-    )
-    .execute();
+  const rows = changes.map((change, i) => ({
+    id: first + i,
+    at,
+    actor_id: actorId,
+    entity: change.entity,
+    entity_id: change.entityId,
+    owner_id: change.ownerId,
+    op: change.op,
+    version: change.version ?? null,
+    fields: change.fields ? JSON.stringify(change.fields) : null,
+  }));
+  const [only] = rows;
+  if (rows.length === 1 && only) {
+    // Almost every call records one change: its INSERT is compiled once, its values bound here.
+    await db.executeQuery({ ...statements.insertOne, parameters: Object.values(only) });
+  } else {
+    await db.insertInto("changes").values(rows).execute();
+  }
+}
+
+type ChangeStatements = {
+  /** `update change_head set last_id = last_id + $1 where id = $2` (returning last_id where it can). */
+  takeIds: CompiledQuery;
+  /** Where the update cannot return: `select last_id from change_head where id = 1`. */
+  selectHead: CompiledQuery | undefined;
+  /** One change row, its values bound in the order of `recordChanges`' row object. */
+  insertOne: CompiledQuery;
+};
+
+// Compiled once per ORM (its dialect), then run with each call's values: every write records its
+// change, and building and compiling these statements each time was 10% of a create's CPU in a
+// profile under load, as it was for the caller lookup (sessions.ts).
+const compiledStatements = new WeakMap<object, ChangeStatements>();
+
+function statementsOf(em: EntityManager): ChangeStatements {
+  const key = em.getPlatform();
+  let statements = compiledStatements.get(key);
+  if (!statements) {
+    const db = readsOf(em);
+    const take = db
+      .updateTable("change_head")
+      .set((eb) => ({ last_id: eb("last_id", "+", 1) }))
+      .where("id", "=", 1);
+    const returning = em.getPlatform().usesReturningStatement();
+    const takeIds = !returning
+      ? take.compile()
+      : isPostgreSql(em)
+        ? take.returning(["last_id", sql<string>`pg_notify('changes', '')`.as("notified")]).compile()
+        : take.returning("last_id").compile();
+    // Placeholders of every column's type, never null, so that each becomes a bound parameter.
+    const insertOne = db
+      .insertInto("changes")
+      .values({
+        id: 0,
+        at: storedDate(em, new Date(0)),
+        actor_id: 0,
+        entity: "",
+        entity_id: 0,
+        owner_id: 0,
+        op: "",
+        version: 0,
+        fields: "",
+      })
+      .compile();
+    if (takeIds.parameters.length !== 2 || insertOne.parameters.length !== 9) {
+      throw new Error("the change log's statements did not compile to the expected parameters");
+    }
+    statements = {
+      takeIds,
+      selectHead: returning
+        ? undefined
+        : db.selectFrom("change_head").select("last_id").where("id", "=", 1).compile(),
+      insertOne,
+    };
+    compiledStatements.set(key, statements);
+  }
+  return statements;
 }
 
 export type ChangeQuery = {
