@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { assertPasswordHashing, changeFeedOf, closeChangeFeed } from "@app/api";
 import { createOrm, migrateToLatest, type Orm } from "@app/db";
 import type { FastifyInstance } from "fastify";
@@ -49,12 +51,40 @@ export async function startServer(config: Config): Promise<RunningServer> {
     const port = typeof address === "object" && address ? address.port : config.PORT;
     const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
     let closing: Promise<void> | undefined;
-    const close = () => {
+    // Each connection and its requests in flight, so that shutting down can close the connections
+    // that carry none (Node's closeIdleConnections skips one that never sent a request).
+    const sockets = new Map<Socket, number>();
+    app.server.on("connection", (socket: Socket) => {
+      sockets.set(socket, 0);
+      socket.once("close", () => sockets.delete(socket));
+    });
+    app.server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      const socket = request.socket;
+      sockets.set(socket, (sockets.get(socket) ?? 0) + 1);
+      response.once("close", () => {
+        if (sockets.has(socket)) sockets.set(socket, Math.max(0, (sockets.get(socket) ?? 1) - 1));
+      });
+    });
+    const shutDown = async () => {
       // Open subscriptions end first (each client resumes elsewhere from its last id): they
       // would otherwise hold the drain until the shutdown timeout.
       stopRetention();
       closeChangeFeed(orm);
-      closing ??= app.close().finally(() => orm.close());
+      // Connections that open or fall idle while closing (a client whose stream just ended, or
+      // that aborted a stream: Node's fetch then opens a spare connection it never sends on)
+      // would hold the close until the 60 s headers timeout: close those as they come.
+      const sweep = setInterval(() => {
+        for (const [socket, requests] of sockets) if (requests === 0) socket.destroy();
+      }, 200);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+        await orm.close();
+      }
+    };
+    const close = () => {
+      closing ??= shutDown();
       return closing;
     };
     return { app, orm, config, url: `http://${host}:${port}`, close, [Symbol.asyncDispose]: close };

@@ -457,3 +457,16 @@ it("stops promptly on SIGTERM even with a subscriber that stopped reading", { ti
   expect(Date.now() - started).toBeLessThan(4_000);
   stalled.destroy();
 });
+
+it("closes without waiting on a connection that never sends a request", async () => {
+  // What Node's fetch leaves behind when a stream is aborted: it held the close for up to 60 s.
+  const server = await startTestServer();
+  const { connect } = await import("node:net");
+  const { port, hostname } = new URL(server.url);
+  const silent = connect(Number(port), hostname);
+  await new Promise((resolve) => silent.once("connect", resolve));
+  const started = Date.now();
+  await server[Symbol.asyncDispose]();
+  expect(Date.now() - started).toBeLessThan(3_000);
+  silent.destroy();
+});
