@@ -66,7 +66,6 @@ export async function buildApp({ config, orm }: BuildAppOptions): Promise<Fastif
     exposeErrors,
     maxBatchSize: config.MAX_BATCH_SIZE,
     auth: { signup: config.SIGNUP, sessionTtlDays: config.SESSION_TTL_DAYS },
-    live: { pollMs: config.CHANGES_POLL_MS, bufferLimit: config.CHANGES_SUBSCRIBER_BUFFER },
     allowedOrigins: new Set(config.CORS_ORIGINS),
     operations,
   });

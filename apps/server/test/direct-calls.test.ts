@@ -1,4 +1,4 @@
-import { defaultAuthSettings, defaultLiveSettings } from "@app/api";
+import { defaultAuthSettings } from "@app/api";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { trpcRoute } from "../src/transport/trpc-route.ts";
@@ -83,7 +83,6 @@ async function startReference(server: TestServer) {
     exposeErrors: false,
     maxBatchSize: 10,
     auth: defaultAuthSettings,
-    live: defaultLiveSettings,
     allowedOrigins: new Set<string>(),
     directCalls: false,
   });

@@ -1,6 +1,5 @@
 import type { Orm } from "@app/db";
 import { type Caller, type PresentedCredential, resolveCaller } from "./auth/caller.ts";
-import { defaultLiveSettings, type LiveSettings } from "./live/change-feed.ts";
 import { createLoaders, type Loaders } from "./loaders.ts";
 
 /** Account settings, from the server's configuration. */
@@ -50,7 +49,6 @@ export type Context = {
   /** Show unexpected errors' messages and stacks to callers (development only). */
   exposeErrors: boolean;
   auth: AuthSettings;
-  live: LiveSettings;
   request: RequestInfo;
   /**
    * Who is calling (null: anonymous, or a credential that is unknown or expired), resolved on
@@ -63,7 +61,6 @@ export type CreateContextOptions = {
   orm: Orm;
   exposeErrors?: boolean;
   auth?: AuthSettings;
-  live?: LiveSettings;
   request?: RequestInfo;
   /** In-process calls as a known account, without a credential (tests, scripts, start-up). */
   as?: Caller;
@@ -80,7 +77,6 @@ export function createContext(options: CreateContextOptions): Context {
     loaders: createLoaders(orm),
     exposeErrors: options.exposeErrors ?? false,
     auth,
-    live: options.live ?? defaultLiveSettings,
     request,
     identify: () => {
       caller ??=

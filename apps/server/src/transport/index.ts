@@ -1,4 +1,4 @@
-import type { AuthSettings, LiveSettings } from "@app/api";
+import type { AuthSettings } from "@app/api";
 import type { Orm } from "@app/db";
 import type { FastifyPluginAsync } from "fastify";
 import type { RestOperation } from "./rest/operations.ts";
@@ -11,7 +11,6 @@ export type TransportOptions = {
   exposeErrors: boolean;
   maxBatchSize: number;
   auth: AuthSettings;
-  live: LiveSettings;
   /** Origins whose pages may call with the session cookie (CORS_ORIGINS); the server's own always may. */
   allowedOrigins: ReadonlySet<string>;
   /** The REST operations to serve under /api (resolved once at start-up; see rest/operations.ts). */

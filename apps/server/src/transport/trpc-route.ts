@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import { type AuthSettings, appRouter, createContext, type LiveSettings } from "@app/api";
+import { type AuthSettings, appRouter, createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import type { TRPCError } from "@trpc/server";
 import { fastifyRequestHandler } from "@trpc/server/adapters/fastify";
@@ -16,7 +16,6 @@ export type TrpcRouteOptions = {
   exposeErrors: boolean;
   maxBatchSize: number;
   auth: AuthSettings;
-  live: LiveSettings;
   allowedOrigins: ReadonlySet<string>;
   /** Off: every request goes to tRPC's own handler (the reference the fast path is tested against). */
   directCalls?: boolean;
@@ -77,7 +76,6 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
         orm: options.orm,
         exposeErrors: options.exposeErrors,
         auth: options.auth,
-        live: options.live,
         request: requestInfo(request, reply, options.allowedOrigins),
       });
       const direct = options.directCalls === false ? undefined : directCalls(request, options.maxBatchSize);

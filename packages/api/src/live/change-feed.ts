@@ -237,7 +237,10 @@ export class Subscriber {
 
 const feeds = new WeakMap<Orm, ChangeFeed>();
 
-/** The feed of this ORM's database in this process, made on first use. */
+/**
+ * The feed of this ORM's database in this process, made on first use with `settings` (the server
+ * makes it at start-up from its configuration; later calls get that one).
+ */
 export function changeFeedOf(orm: Orm, settings: LiveSettings = defaultLiveSettings): ChangeFeed {
   let feed = feeds.get(orm);
   if (!feed) {

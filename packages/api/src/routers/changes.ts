@@ -31,7 +31,7 @@ export const changesRouter = {
   onChange: procedure.input(onChangeInput).subscription(async function* ({ ctx, input, signal }) {
     const caller = callerOf(ctx);
     const ownerId = ctx.ownerScope;
-    const feed = changeFeedOf(ctx.orm, ctx.live);
+    const feed = changeFeedOf(ctx.orm);
     // Registered before the catch-up read: what commits meanwhile reaches it, so nothing falls between.
     const { subscriber, readThrough } = await feed
       .subscribe({ ownerId, credential: caller.credential })

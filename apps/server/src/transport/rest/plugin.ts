@@ -1,4 +1,4 @@
-import { type AuthSettings, type Context, createContext, type LiveSettings } from "@app/api";
+import { type AuthSettings, type Context, createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import { TRPCError } from "@trpc/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -14,14 +14,13 @@ export type RestPluginOptions = {
   orm: Orm;
   exposeErrors: boolean;
   auth: AuthSettings;
-  live: LiveSettings;
   allowedOrigins: ReadonlySet<string>;
   operations: readonly RestOperation[];
 };
 
 /** The operations as fastify routes, to register under the `/api` prefix. */
 export async function restPlugin(api: FastifyInstance, options: RestPluginOptions): Promise<void> {
-  const { orm, exposeErrors, auth, live, allowedOrigins, operations } = options;
+  const { orm, exposeErrors, auth, allowedOrigins, operations } = options;
 
   // fastify's own JSON parser (it refuses `__proto__` keys), on text checked to be UTF-8.
   const parseJson = api.getDefaultJsonParser("error", "error");
@@ -75,7 +74,6 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
             orm,
             exposeErrors,
             auth,
-            live,
             request: requestInfo(request, reply, allowedOrigins),
           });
           try {
