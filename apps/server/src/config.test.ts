@@ -129,8 +129,12 @@ describe("README's configuration table", () => {
       readme.indexOf("## PostgreSQL and MariaDB"),
     );
     const documented = [...section.matchAll(/^\| `([A-Z_]+)` +\|/gm)].map((match) => match[1]);
-    // ADMIN_EMAIL and ADMIN_PASSWORD are optional, so absent from a config that does not set them.
-    const read = loadConfig({ ADMIN_EMAIL: "root@example.org", ADMIN_PASSWORD: "a long passphrase" });
+    // ADMIN_EMAIL, ADMIN_PASSWORD and METRICS_PORT are optional, so absent from a config that does not set them.
+    const read = loadConfig({
+      ADMIN_EMAIL: "root@example.org",
+      ADMIN_PASSWORD: "a long passphrase",
+      METRICS_PORT: "9464",
+    });
     expect(documented.sort()).toEqual(Object.keys(read).sort());
   });
 });

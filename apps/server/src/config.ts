@@ -44,6 +44,18 @@ const envSchema = z
       .int()
       .min(100)
       .default(connectionDefaults.statementTimeoutMs),
+    /** Longest a client may take to send a whole request, headers and body (ms); then 408 and closed. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    /** Longest a client may take to send a request's headers (ms): what a slow-loris client meets first. */
+    HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    /** How long an idle keep-alive connection stays open between requests (ms). */
+    KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+    /** A connection on which nothing moves for this long is closed (ms); streams ping every 10 s. */
+    IDLE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+    /** Prometheus metrics at /metrics: "on" or "off". */
+    METRICS: z.enum(["on", "off"]).default("on"),
+    /** Serve /metrics on this port (on HOST) instead of the public one. */
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Requests a client address may make per minute; 0 turns rate limiting off (the default). */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(0),
     /** Calls allowed in one batched HTTP request. */

@@ -1,6 +1,7 @@
 import type { Orm } from "@app/db";
 import { type Caller, type PresentedCredential, resolveCaller } from "./auth/caller.ts";
 import { createLoaders, type Loaders } from "./loaders.ts";
+import type { CallObserver } from "./observe.ts";
 
 /** Account settings, from the server's configuration. */
 export type AuthSettings = {
@@ -55,6 +56,8 @@ export type Context = {
    * first use and shared by the calls of the request: one query, before any call's transaction.
    */
   identify: () => Promise<Caller | null>;
+  /** Told how each call ended (the server's metrics); absent in-process. */
+  observeCall: CallObserver | undefined;
 };
 
 export type CreateContextOptions = {
@@ -64,6 +67,7 @@ export type CreateContextOptions = {
   request?: RequestInfo;
   /** In-process calls as a known account, without a credential (tests, scripts, start-up). */
   as?: Caller;
+  observeCall?: CallObserver;
 };
 
 export function createContext(options: CreateContextOptions): Context {
@@ -78,6 +82,7 @@ export function createContext(options: CreateContextOptions): Context {
     exposeErrors: options.exposeErrors ?? false,
     auth,
     request,
+    observeCall: options.observeCall,
     identify: () => {
       caller ??=
         options.as !== undefined

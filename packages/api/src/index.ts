@@ -18,4 +18,5 @@ export {
   defaultLiveSettings,
   type LiveSettings,
 } from "./live/change-feed.ts";
+export type { CallObserver, CallOutcome } from "./observe.ts";
 export { type AppRouter, appRouter, createCaller } from "./router.ts";

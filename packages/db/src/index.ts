@@ -14,6 +14,7 @@ export { Session } from "./entities/session.ts";
 export { SignInAttempt } from "./entities/sign-in-attempt.ts";
 export { type Role, roles, User } from "./entities/user.ts";
 export { ConflictError, RecordNotFoundError } from "./errors.ts";
+export { type LockStats, lockStatsOf } from "./lock-stats.ts";
 export { migrateToLatest } from "./migrate.ts";
 export type { ApiTokenView } from "./repositories/api-tokens.ts";
 export * as apiTokens from "./repositories/api-tokens.ts";
