@@ -1,10 +1,10 @@
-import { createCaller, createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import { apiDocs } from "./api-docs/index.ts";
 import type { Config } from "./config.ts";
+import { healthRoutes, type Lifecycle } from "./health.ts";
 import { requestIdFor } from "./request-id.ts";
 import { OneLinePerRequest } from "./request-logging.ts";
 import { addSecurityHeaders } from "./security-headers.ts";
@@ -15,13 +15,22 @@ import { webApp } from "./web-app.ts";
 /** 1 MB: far above any valid call (a batch of 10 creates is a few KB), far below a memory problem. */
 const bodyLimit = 1024 * 1024;
 
-export type BuildAppOptions = { config: Config; orm: Orm };
+export type BuildAppOptions = {
+  config: Config;
+  orm: Orm;
+  /** Shared with whoever shuts the server down (server.ts); a fresh one when omitted. */
+  lifecycle?: Lifecycle;
+};
 
 /**
  * The HTTP surface: tRPC at /trpc, REST and docs under /api, /openapi.json, /docs, /redoc, /health
  * and the web app at /, with transport limits and security headers. Not yet listening.
  */
-export async function buildApp({ config, orm }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  orm,
+  lifecycle = { shuttingDown: false },
+}: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.LOG_LEVEL },
     bodyLimit,
@@ -71,14 +80,7 @@ export async function buildApp({ config, orm }: BuildAppOptions): Promise<Fastif
   });
   await app.register(apiDocs, { operations });
 
-  app.get("/health", async (_request, reply) => {
-    try {
-      return await createCaller(createContext({ orm })).health();
-    } catch (error) {
-      app.log.error({ err: error }, "health check failed");
-      return reply.code(503).send({ status: "unavailable", db: "unreachable" });
-    }
-  });
+  await app.register(healthRoutes, { orm, lifecycle });
 
   await app.register(webApp);
 

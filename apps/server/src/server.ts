@@ -7,6 +7,7 @@ import { ensureAdminAccount } from "./admin-account.ts";
 import { buildApp } from "./app.ts";
 import { startChangeRetention } from "./change-retention.ts";
 import type { Config } from "./config.ts";
+import type { Lifecycle } from "./health.ts";
 
 export type RunningServer = {
   app: FastifyInstance;
@@ -38,7 +39,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
         : undefined;
     // This process's change feed, with the configured settings (it reads nothing until someone subscribes).
     changeFeedOf(orm, { pollMs: config.CHANGES_POLL_MS, bufferLimit: config.CHANGES_SUBSCRIBER_BUFFER });
-    const app = await buildApp({ config, orm });
+    const lifecycle: Lifecycle = { shuttingDown: false };
+    const app = await buildApp({ config, orm, lifecycle });
     if (applied.length > 0) app.log.info({ migrations: applied }, "applied pending migrations");
     if (admin === "refused") {
       app.log.warn(
@@ -66,6 +68,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       });
     });
     const shutDown = async () => {
+      // Readiness fails first, so a load balancer stops sending before anything else stops.
+      lifecycle.shuttingDown = true;
       // Open subscriptions end first (each client resumes elsewhere from its last id): they
       // would otherwise hold the drain until the shutdown timeout.
       stopRetention();

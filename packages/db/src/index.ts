@@ -16,6 +16,7 @@ export { type Role, roles, User } from "./entities/user.ts";
 export { ConflictError, RecordNotFoundError } from "./errors.ts";
 export { type LockStats, lockStatsOf } from "./lock-stats.ts";
 export { migrateToLatest } from "./migrate.ts";
+export { schemaProblem } from "./readiness.ts";
 export type { ApiTokenView } from "./repositories/api-tokens.ts";
 export * as apiTokens from "./repositories/api-tokens.ts";
 export type {
