@@ -14,6 +14,8 @@ export type BenchOptions = {
   baseline: string | undefined;
   /** Only the fan-out scenario. */
   fanOut: boolean;
+  /** Also the project with metrics off and with tracing on (observability.ts). */
+  observability: boolean;
   /** Subscriptions in the fan-out scenario; 0 leaves it out of the default run. */
   subscribers: number;
   /** Changes committed a second during the fan-out. */
@@ -36,6 +38,8 @@ const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--subscr
   --change-rate R   users.create a second during the fan-out (default 20)
   --fanout-duration S  seconds of changes measured in the fan-out (default 5)
   --fanout          only the fan-out
+  --observability   also measure the project with metrics off, and with tracing on (all
+                    and 10% of requests sampled, exported to a local OTLP sink)
   --scale           instead: first vs deep users.list page over a 1,000,000-user table
   --scale-users N   users in the --scale table (default 1000000)
   --export          with --scale: also export the whole table with the CLI, sampling memory`;
@@ -55,6 +59,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       export: { type: "boolean", default: false },
       baseline: { type: "string" },
       fanout: { type: "boolean", default: false },
+      observability: { type: "boolean", default: false },
       subscribers: { type: "string", default: "1000" },
       "change-rate": { type: "string", default: "20" },
       "fanout-duration": { type: "string", default: "5" },
@@ -75,6 +80,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     scaleExport: values.export,
     baseline: values.baseline,
     fanOut: values.fanout,
+    observability: values.observability,
     subscribers: nonNegativeInteger("--subscribers", values.subscribers),
     changeRate: positive("--change-rate", values["change-rate"]),
     fanOutSeconds: positive("--fanout-duration", values["fanout-duration"]),

@@ -5,6 +5,12 @@ import { buildBaseline } from "./baseline.ts";
 import { prepareDatabases } from "./database.ts";
 import { type FanOutResult, fanOutTable, measureFanOut } from "./fanout.ts";
 import { measureInRounds } from "./load.ts";
+import {
+  type ObservabilityRow,
+  observabilityTable,
+  observabilityVariants,
+  startTraceSink,
+} from "./observability.ts";
 import { checkParity } from "./parity.ts";
 import { baselineTable, describeMachine, resultsTable, targetsTable } from "./report.ts";
 import { runScale } from "./scale.ts";
@@ -49,6 +55,18 @@ async function runMain(): Promise<void> {
     const authorization = await adminAuthorization(other.url).catch(() => undefined);
     servers.push({ ...other, ...(authorization && { authorization }) });
   }
+  // --observability: the same build with metrics off and with tracing on, measured in the same slices.
+  await using sink = options.observability ? await startTraceSink() : undefined;
+  const variants = sink ? observabilityVariants(sink.url) : [];
+  for (const variant of variants) {
+    const server = await startProjectServer(databases.projectPath, {
+      admin: true,
+      target: "variant",
+      env: variant.env,
+    });
+    servers.push({ ...server, authorization: await adminAuthorization(server.url) });
+  }
+  const variantRows: ObservabilityRow[] = [];
   const results: ScenarioResult[] = [];
   const scenarios = buildScenarios({
     users: options.users,
@@ -66,9 +84,19 @@ async function runMain(): Promise<void> {
       );
       const measured = await measureInRounds(group, servers, options, log);
       group.forEach((scenario, i) => {
-        const [projectResult, rawResult, baselineResult] = measured[i] ?? [];
+        const perServer = measured[i] ?? [];
+        const projectResult = perServer[servers.indexOf(project)];
+        const rawResult = perServer[servers.indexOf(raw)];
+        const baselineIndex = servers.findIndex((server) => server.target === "baseline");
+        const baselineResult = baselineIndex < 0 ? undefined : perServer[baselineIndex];
         if (projectResult && rawResult) {
           results.push({ ...scenario, project: projectResult, raw: rawResult, baseline: baselineResult });
+          const variantResults = servers.flatMap((server, j) =>
+            server.target === "variant" ? (perServer[j] ?? []) : [],
+          );
+          if (variants.length > 0) {
+            variantRows.push({ name: scenario.name, project: projectResult, variants: variantResults });
+          }
         }
       });
     }
@@ -83,6 +111,14 @@ async function runMain(): Promise<void> {
     console.log(
       `\nAgainst ${options.baseline} (${baseline.commit}), same slices:\n\n${baselineTable(results, baseline.commit)}`,
     );
+  if (sink) {
+    console.log(
+      `\nObservability: the project as started by default (metrics on, tracing off) against metrics off, and tracing on with every request / 10% sampled (OTLP http/json to a local sink, ${(sink.bytes() / 1024 / 1024).toFixed(0)} MB received), same slices:\n\n${observabilityTable(
+        variantRows,
+        variants.map((variant) => variant.label),
+      )}`,
+    );
+  }
   console.log(`\n${targetsTable(evaluateTargets(results, databases.emptyStartMs))}`);
   if (fanOut) printFanOut(fanOut);
 }

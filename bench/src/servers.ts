@@ -6,7 +6,7 @@ import { nodeFlags } from "./node-flags.ts";
 const projectMain = fileURLToPath(new URL("../../apps/server/dist/main.js", import.meta.url));
 const rawMain = fileURLToPath(new URL("./raw-server.ts", import.meta.url));
 
-export type Target = "project" | "raw" | "baseline";
+export type Target = "project" | "raw" | "baseline" | "variant";
 
 /** The admin the measured server starts with; every scenario calls as it (one session). */
 export const benchAdmin = { email: "bench-admin@example.com", password: "bench admin password" };
@@ -17,6 +17,8 @@ export type ProjectServerOptions = {
   /** Another build's main.js (`--baseline`). */
   entry?: string;
   target?: Target;
+  /** More environment for this server (a variant's settings). */
+  env?: Record<string, string>;
 };
 
 export type RunningServer = {
@@ -60,6 +62,7 @@ export function startProjectServer(
     NODE_ENV: "production",
     // Off by default; explicit so a shell that sets it cannot turn the load into 429s.
     RATE_LIMIT_PER_MINUTE: "0",
+    ...options.env,
   }));
 }
 
