@@ -13,6 +13,8 @@
 //   node scripts/toolchain.mjs dev            servers in watch mode
 //   node scripts/toolchain.mjs typecheck      every package, then the root scripts
 //   node scripts/toolchain.mjs cli ARGS ...   the CLI (apps/cli)
+//   node scripts/toolchain.mjs bench ARGS ... the benchmark (bench/)
+// start, dev, cli, bench, db and seed read `.env` in the repository root (the environment wins).
 //   node scripts/toolchain.mjs exec CMD ...   any command (turbo, biome, pnpm, vitest)
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -29,6 +31,7 @@ import {
 import { constants, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import * as util from "node:util";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { signals } = constants;
@@ -138,6 +141,52 @@ function run(command, args, env, exitCodeForSignal = stoppedOnPurpose) {
  */
 const nodeFlags = JSON.parse(readFileSync(join(root, "scripts/node-flags.json"), "utf8"));
 
+/**
+ * `.env` in the repository root, for the tasks that run the application (never the tests, whose
+ * servers must not pick up a developer's settings). A variable already set in the environment
+ * wins; values are never printed, since they may be secrets.
+ */
+function withDotEnv(env) {
+  // DOTENV_CONFIG_PATH names another file (dotenv's own convention).
+  const file = process.env.DOTENV_CONFIG_PATH || join(root, ".env");
+  if (!existsSync(file)) return env;
+  const text = readFileSync(file, "utf8");
+  const parsed = typeof util.parseEnv === "function" ? util.parseEnv(text) : parseEnvFallback(text);
+  const applied = [];
+  const kept = [];
+  const merged = { ...env };
+  for (const [name, value] of Object.entries(parsed)) {
+    if (process.env[name] !== undefined) kept.push(name);
+    else {
+      merged[name] = value;
+      applied.push(name);
+    }
+  }
+  log(
+    `${file === join(root, ".env") ? ".env" : file}: ${applied.length > 0 ? applied.join(", ") : "nothing"} applied` +
+      (kept.length > 0 ? `; ${kept.join(", ")} already set in the environment, kept` : ""),
+  );
+  return merged;
+}
+
+/** `NAME=value` lines for a Node without util.parseEnv (before 20.12): quotes, comments, `export`. */
+function parseEnvFallback(text) {
+  const parsed = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match) continue;
+    let value = match[2];
+    const quoted = /^(['"`])(.*)\1$/.exec(value);
+    if (quoted) value = quoted[1] === '"' ? quoted[2].replaceAll("\\n", "\n") : quoted[2];
+    else value = value.replace(/\s+#.*$/, "");
+    parsed[match[1]] = value;
+  }
+  return parsed;
+}
+
+/** The tasks that run the application, and so read `.env`. */
+const readsDotEnv = new Set(["start", "dev", "cli", "bench", "db", "seed"]);
+
 const tasks = {
   async start(env) {
     const built = await run("turbo", ["run", "build", "--output-logs=errors-only"], env);
@@ -157,6 +206,7 @@ const tasks = {
     ),
   dev: (env) => run("turbo", ["run", "dev"], env),
   test: (env, args) => run("vitest", ["run", ...args], env),
+  bench: (env, args) => run("node", ["bench/src/main.ts", ...args], env),
   async typecheck(env) {
     const packages = await run("turbo", ["run", "typecheck", "--output-logs=errors-only"], env);
     return packages !== 0 ? packages : run("tsc", ["-p", "tsconfig.json"], env);
@@ -176,7 +226,7 @@ async function main() {
   const PATH = [nodeBin, pnpmBin, join(root, "node_modules", ".bin"), process.env.PATH].join(delimiter);
   const env = { ...process.env, PATH, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
   ensureDependencies(env);
-  return task(env, args);
+  return task(readsDotEnv.has(taskName) ? withDotEnv(env) : env, args);
 }
 
 main().then(
