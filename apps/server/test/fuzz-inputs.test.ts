@@ -2,7 +2,8 @@ import { describeEachDatabase } from "@app/db/testing";
 import fc from "fast-check";
 import { expect, it } from "vitest";
 import { spoiledCall } from "./support/bad-fields.ts";
-import { startTestServer, type TestServer } from "./support/harness.ts";
+import { expectHealthy, namedUser, seed, statusTally, validAnswersOf } from "./support/fuzz-run.ts";
+import { startTestServer } from "./support/harness.ts";
 import { anyJson, hostileObject, oddStorableString } from "./support/hostile-values.ts";
 import {
   adminCallers,
@@ -18,61 +19,6 @@ import {
 
 const numRuns = Number(process.env.FUZZ_RUNS ?? 200);
 
-/**
- * Two users with two items each, so that some valid calls find something: users 1 (the admin the
- * server starts with), 2 and 3, items 1 to 4.
- */
-async function seed(server: TestServer): Promise<void> {
-  for (const name of ["Ann", "Bob"]) {
-    const user = await server.client.users.create.mutate({
-      name,
-      email: `${name.toLowerCase()}@example.com`,
-    });
-    await server.client.items.create.mutate({ userId: user.id, title: "Notebook" });
-    await server.client.items.create.mutate({ userId: user.id, title: "Pen", description: "blue" });
-  }
-}
-
-/** Counts answers by status and prints them with the elapsed time when done. */
-function tally(label: string) {
-  const started = performance.now();
-  const statuses: Record<number, number> = {};
-  let calls = 0;
-  return {
-    record(status: number) {
-      calls += 1;
-      statuses[status] = (statuses[status] ?? 0) + 1;
-    },
-    print() {
-      const seconds = ((performance.now() - started) / 1000).toFixed(1);
-      console.log(`${label}: ${calls} calls in ${seconds} s, by status ${JSON.stringify(statuses)}`);
-    },
-  };
-}
-
-async function expectHealthy(server: TestServer): Promise<void> {
-  const response = await fetch(`${server.url}/health`);
-  expect(response.status).toBe(200);
-  expect(await response.json()).toEqual({ status: "ok", db: "ok" });
-}
-
-/**
- * What a valid input may get other than found, not found or a conflict: a sign-in with a made-up
- * password is refused (401), a password change with a made-up current one is a field error (400),
- * and both are throttled (429) after a few.
- */
-const validAnswers: Record<string, number[]> = {
-  "auth.signIn": [401, 429],
-  "auth.changePassword": [400, 429],
-};
-
-/** The id a valid `users.*` input names (the account it would delete or change), if any. */
-function namedUser(procedure: ProcedureSpec, input: unknown): number | undefined {
-  if (!procedure.path.startsWith("users.") || typeof input !== "object" || input === null) return undefined;
-  const id: unknown = Reflect.get(input, "id");
-  return typeof id === "number" ? id : undefined;
-}
-
 /** The `name: …` label the error message uses for an issue at `path`. */
 function labelOf(path: readonly PropertyKey[]): string {
   return path.map(String).join(".") || "input";
@@ -84,7 +30,7 @@ await describeEachDatabase("hostile input to every procedure", (dialect) => {
     await seed(server);
     // Sent as an admin, who may call everything: what is judged here is the input.
     const admins = await adminCallers(server);
-    const stats = tally(`arbitrary JSON [${dialect}]`);
+    const stats = statusTally(`arbitrary JSON [${dialect}]`);
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...procedures),
@@ -92,13 +38,15 @@ await describeEachDatabase("hostile input to every procedure", (dialect) => {
         async (procedure: ProcedureSpec, payload: unknown) => {
           const before = await snapshotRows(server);
           const parsed = procedure.schema?.safeParse(payload) ?? { success: true, data: undefined };
-          const caller = admins.callerFor(parsed.success ? namedUser(procedure, parsed.data) : undefined);
+          const caller = admins.callerFor(
+            parsed.success ? namedUser(procedure.path, parsed.data) : undefined,
+          );
           const answer = await callRaw(server.url, procedure, payload, caller.headers);
           stats.record(answer.status);
           expect(answer.status).toBeLessThan(500);
           if (parsed.success) {
             // Valid after all (a lucky `{ id: 1 }`): it may find nothing or conflict, never fail.
-            expect(validAnswers[procedure.path] ?? [200, 404, 409]).toContain(answer.status);
+            expect(validAnswersOf(procedure.path)).toContain(answer.status);
             if (answer.status === 400) {
               // A wrong current password: said beside that field alone.
               expect(Object.keys(errorBody(answer).data.zodError?.fieldErrors ?? {})).toEqual([
@@ -130,7 +78,7 @@ await describeEachDatabase("hostile input to every procedure", (dialect) => {
   it("answers 400 naming the one spoiled field of an otherwise valid input, and writes nothing", async () => {
     await using server = await startTestServer({}, dialect);
     await seed(server);
-    const stats = tally(`one spoiled field [${dialect}]`);
+    const stats = statusTally(`one spoiled field [${dialect}]`);
     await fc.assert(
       fc.asyncProperty(spoiledCall, async ({ procedure, field, payload }) => {
         const before = await snapshotRows(server);
@@ -151,7 +99,7 @@ await describeEachDatabase("hostile input to every procedure", (dialect) => {
 
   it("stores odd but valid text exactly as sent, trimmed, and reads it back unchanged", async () => {
     await using server = await startTestServer({}, dialect);
-    const stats = tally(`odd valid text [${dialect}]`);
+    const stats = statusTally(`odd valid text [${dialect}]`);
     let serial = 0;
     // Lengths in UTF-16 units bound zod's code points from above, so these stay valid.
     const trimmedLength = (min: number, max: number) => (s: string) =>

@@ -57,6 +57,68 @@ describe("/openapi.json and the docs pages", () => {
     expect(text.match(/"#\/components\/schemas\/Error"/g)?.length).toBeGreaterThan(10);
   });
 
+  it("bounds every number a caller sends by what every database stores (2147483647), and says so", async () => {
+    await using server = await startTestServer();
+    const { paths } = await fetchDocument(server.url);
+    const integerShape = z.looseObject({
+      type: z.literal("integer"),
+      minimum: z.number(),
+      maximum: z.number(),
+    });
+    const numbers: Record<string, unknown> = {};
+    for (const [path, methods] of Object.entries(paths)) {
+      for (const [method, operation] of Object.entries(methods)) {
+        const { parameters = [], requestBody } = z
+          .looseObject({
+            parameters: z
+              .array(z.looseObject({ name: z.string(), in: z.string(), schema: z.looseObject({}) }))
+              .optional(),
+            requestBody: z
+              .looseObject({
+                content: z.object({
+                  "application/json": z.object({
+                    schema: z.looseObject({ properties: z.record(z.string(), z.looseObject({})) }),
+                  }),
+                }),
+              })
+              .optional(),
+          })
+          .parse(operation);
+        const bodyFields = Object.entries(requestBody?.content["application/json"].schema.properties ?? {});
+        const fields = [
+          ...parameters.map((p) => [`${p.in} ${p.name}`, p.schema] as const),
+          ...bodyFields.map(([name, schema]) => [`body ${name}`, schema] as const),
+        ];
+        for (const [where, schema] of fields) {
+          if (schema.type === "integer") numbers[`${method.toUpperCase()} ${path} ${where}`] = schema;
+        }
+      }
+    }
+    const ids = { type: "integer", minimum: 1, maximum: 2147483647 };
+    expect(numbers).toMatchObject({
+      "GET /api/users/{id} path id": ids,
+      "PUT /api/users/{id} body version": ids,
+      "POST /api/users/{id}/items/ path id": ids,
+      "GET /api/users/ query cursor": ids,
+      "GET /api/items/ query userId": ids,
+      "GET /api/items/ query cursor": ids,
+      "GET /api/items/ query limit": { minimum: 1, maximum: 100 },
+      "DELETE /api/auth/tokens/{id} path id": ids,
+      "POST /api/auth/tokens body expiresInDays": { minimum: 1, maximum: 3650 },
+      "GET /api/changes query after": { minimum: 0, maximum: 2147483647 },
+      "GET /api/changes query entityId": ids,
+      "GET /api/changes query ownerId": ids,
+      "GET /api/changes/stream query after": { minimum: 0, maximum: 2147483647 },
+    });
+    // Every one of them, not only those named above, has both bounds, within what a database stores.
+    expect(Object.keys(numbers).length).toBeGreaterThanOrEqual(20);
+    for (const [where, schema] of Object.entries(numbers)) {
+      const { minimum, maximum } = integerShape.parse(schema);
+      expect(minimum, where).toBeGreaterThanOrEqual(0);
+      expect(maximum, where).toBeLessThanOrEqual(2147483647);
+    }
+  });
+
   it("documents the change stream as server-sent events of Change, resumable by Last-Event-ID", async () => {
     await using server = await startTestServer();
     const { paths } = await fetchDocument(server.url);

@@ -103,6 +103,17 @@ describe("App, signed in", () => {
     expect(screen.getByRole("link", { name: "Back to your page" }).getAttribute("href")).toBe("/users/5");
   });
 
+  it("says a page for an id beyond what the database stores is not found, without asking the server", async () => {
+    for (const path of ["/users/2147483648", "/users/99999999999999999999"]) {
+      const { calls } = renderApp(path, server(ann));
+      expect(await screen.findByRole("heading", { level: 1, name: "Not found" })).toBeTruthy();
+      expect(calls.map((call) => call.path)).toEqual(["auth.me"]);
+      cleanup();
+    }
+    renderApp("/users/2147483647", server(ann));
+    expect(await screen.findByText("There is no user 2147483647: it may have been deleted.")).toBeTruthy();
+  });
+
   it("signs out: auth.signOut, an empty cache, and the sign-in page", async () => {
     const { calls, queryClient } = renderApp("/users/5", server(ann));
     await screen.findByRole("heading", { level: 1, name: "Ann" });

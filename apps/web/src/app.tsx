@@ -1,3 +1,4 @@
+import { id } from "@app/api/schemas";
 import type { ReactNode } from "react";
 import { AccountBar } from "./auth/account-bar.tsx";
 import { homeOf, type SignedInUser, useSession } from "./auth/session.ts";
@@ -24,12 +25,11 @@ function signedOutRoute(path: string) {
 function signedInRoute(path: string, me: SignedInUser) {
   if (path === "/signin" || path === "/signup") return <Redirect to={homeOf(me)} />;
   if (path === "/" || path === "") return me.role === "admin" ? <UsersPage /> : <Redirect to={homeOf(me)} />;
-  const userPath = /^\/users\/([1-9]\d{0,15})\/?$/.exec(path);
-  if (userPath?.[1]) {
-    const id = Number(userPath[1]);
-    // key: a different user is a fresh page, not the same forms with stale values.
-    if (Number.isSafeInteger(id)) return <UserPage key={id} id={id} />;
-  }
+  const userPath = /^\/users\/([1-9]\d*)\/?$/.exec(path);
+  // The API's own rule for an id (at most 2147483647): a larger one is no page, not a refused call.
+  const userId = userPath ? id.safeParse(Number(userPath[1])) : undefined;
+  // key: a different user is a fresh page, not the same forms with stale values.
+  if (userId?.success) return <UserPage key={userId.data} id={userId.data} />;
   return <NotFoundPage />;
 }
 

@@ -8,6 +8,7 @@ import {
   deletedOutput,
   itemOutput,
   itemPage,
+  maxDatabaseInt,
   sessionOutput,
   userOutput,
   userPage,
@@ -181,7 +182,8 @@ const eventStreamDescription =
 /** What the request headers that fill an input field mean. */
 const headerDescriptions: Record<string, string> = {
   "Last-Event-ID":
-    "The id of the last event received: an EventSource sends it by itself when it reconnects. Wins over `after`.",
+    `The id of the last event received (digits, at most ${maxDatabaseInt}): an EventSource sends it by ` +
+    "itself when it reconnects. Wins over `after`.",
 };
 
 /**

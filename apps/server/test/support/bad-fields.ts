@@ -37,6 +37,11 @@ const blank = fc.string({ unit: fc.constantFrom(" ", "\t", "\n", "\r", "\u3000",
 const badValues = {
   id: fc.oneof(badNumber, notANumber, fc.constant(null)),
   cursor: fc.oneof(badNumber, notANumber),
+  /** A change id to start after: 0 is the beginning, null or nothing the same. */
+  after: fc.oneof(
+    badNumber.filter((n) => n !== 0),
+    notANumber,
+  ),
   limit: fc.oneof(badNumber, fc.integer({ min: 101 }), notANumber, fc.constant(null)),
   version: fc.oneof(badNumber, notANumber, fc.constant(null)),
   name: fc.oneof(notAString, fc.constant(null), blank, unstorable, tooLong(100, 100_000)),
@@ -62,6 +67,12 @@ const badValues = {
   givenPassword: fc.oneof(notAString, fc.constant(null), fc.constant(""), tooLong(128, 2_000)),
   tokenName: fc.oneof(notAString, fc.constant(null), blank, unstorable, tooLong(100, 100_000)),
   days: fc.oneof(badNumber, fc.integer({ min: 3651 }), notANumber, fc.constant(null)),
+  entity: fc.oneof(
+    notAString,
+    fc.constant(null),
+    fc.constantFrom("", "User", "items", "change"),
+    oddString({ maxLength: 10 }).filter((s) => s !== "user" && s !== "item"),
+  ),
   withItems: fc.oneof(
     fc.constantFrom("true", 1, 0, null),
     notANumber.filter((v) => typeof v !== "boolean"),
@@ -69,8 +80,21 @@ const badValues = {
 };
 type FieldKind = keyof typeof badValues;
 
+/** The kinds of field that hold a number. */
+export const numberKinds: ReadonlySet<FieldKind> = new Set([
+  "id",
+  "cursor",
+  "after",
+  "limit",
+  "version",
+  "days",
+]);
+
 /** A valid input for each procedure, and which of its fields to spoil (and how). */
-const validInputs: Record<string, { input: Record<string, unknown>; fields: Record<string, FieldKind> }> = {
+export const validInputs: Record<
+  string,
+  { input: Record<string, unknown>; fields: Record<string, FieldKind> }
+> = {
   "users.create": {
     input: { name: "Ann", email: "ann@example.com", role: "user", password: "a long password" },
     fields: { name: "name", email: "email", role: "role", password: "password" },
@@ -130,6 +154,10 @@ const validInputs: Record<string, { input: Record<string, unknown>; fields: Reco
     fields: { name: "tokenName", expiresInDays: "days" },
   },
   "auth.tokens.revoke": { input: { id: 1 }, fields: { id: "id" } },
+  "changes.list": {
+    input: { after: 0, entity: "user", entityId: 1, ownerId: 1, limit: 10 },
+    fields: { after: "after", entity: "entity", entityId: "id", ownerId: "id", limit: "limit" },
+  },
 };
 
 export type SpoiledCall = { procedure: ProcedureSpec; field: string; payload: Record<string, unknown> };

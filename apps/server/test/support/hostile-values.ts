@@ -1,3 +1,4 @@
+import { maxDatabaseInt } from "@app/api/schemas";
 import fc from "fast-check";
 
 /**
@@ -70,6 +71,11 @@ export const suspiciousKey = fc.oneof(
     "cursor",
     "search",
     "withItems",
+    "after",
+    "entity",
+    "entityId",
+    "ownerId",
+    "lastEventId",
     "role",
     "password",
     "currentPassword",
@@ -79,29 +85,70 @@ export const suspiciousKey = fc.oneof(
   oddString({ maxLength: 8 }),
 );
 
-/** JSON values of every shape, with odd strings inside. */
-export const anyJson = fc.jsonValue({ maxDepth: 3, stringUnit: oddUnit });
+/**
+ * Integers JSON carries that no database column stores: from 2147483648 up to 2^53, and the
+ * doubles beyond (every double from 2^53 up is an integer), up to `Number.MAX_VALUE`.
+ */
+export const tooBigInteger = fc.oneof(
+  fc.constantFrom(
+    maxDatabaseInt + 1,
+    2 ** 32,
+    Number.MAX_SAFE_INTEGER,
+    Number.MAX_SAFE_INTEGER + 2,
+    1e21,
+    1e308,
+    Number.MAX_VALUE,
+  ),
+  fc.bigInt({ min: BigInt(maxDatabaseInt) + 1n, max: BigInt(Number.MAX_SAFE_INTEGER) }).map(Number),
+  fc.double({ min: 2 ** 53, noNaN: true, noDefaultInfinity: true }),
+);
+
+/**
+ * Any number JSON carries, drawn across its whole range: the edges of what a database stores,
+ * 32-bit and safe integers, integers too big for any column (and their negatives), and any
+ * double (fractions, -0, 1e-300, 1.7e308). NaN and Infinity are left out: JSON writes them as null.
+ */
+export const anyJsonNumber = fc.oneof(
+  fc.constantFrom(0, -0, 1, -1, maxDatabaseInt, maxDatabaseInt + 1, -maxDatabaseInt - 1),
+  fc.integer(),
+  tooBigInteger,
+  tooBigInteger.map((n) => -n),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+);
+
+/** JSON values of every shape, with odd strings and numbers from anywhere in JSON's range inside. */
+export const anyJson = fc.anything({
+  key: fc.string({ unit: oddUnit }),
+  values: [fc.boolean(), anyJsonNumber, fc.string({ unit: oddUnit }), fc.constant(null)],
+  maxDepth: 3,
+});
 
 /**
  * Objects whose keys are real field names or poisonous ones, built with Object.fromEntries so
  * that `__proto__` is an own key and really goes over the wire.
  */
 export const hostileObject = fc
-  .array(fc.tuple(suspiciousKey, fc.oneof(anyJson, oddString({ maxLength: 30 }))), { maxLength: 6 })
+  .array(fc.tuple(suspiciousKey, fc.oneof(anyJson, anyJsonNumber, oddString({ maxLength: 30 }))), {
+    maxLength: 6,
+  })
   .map((entries) => Object.fromEntries(entries));
 
-/** Numbers that no id, limit or version accepts: zero, negatives, fractions, unsafe integers. */
+/**
+ * Numbers that no id, limit or version accepts: zero, negatives, fractions, integers above
+ * 2147483647 (what every database stores) up to `Number.MAX_VALUE`, and their negatives.
+ */
 export const badNumber = fc.oneof(
   fc.constantFrom(0, -0, -1, 0.5, 1.5, Number.MAX_SAFE_INTEGER + 1, 1e300, -1e300, Number.MIN_VALUE),
   fc.integer({ max: 0 }),
   fc.double({ noNaN: true, noDefaultInfinity: true }).filter((n) => !Number.isInteger(n)),
+  tooBigInteger,
+  tooBigInteger.map((n) => -n),
 );
 
 /** Values that are not strings (and not null, which some string fields accept). */
 export const notAString = fc.oneof(
   fc.boolean(),
-  fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  anyJsonNumber,
   fc.array(anyJson, { maxLength: 3 }),
   hostileObject,
 );
@@ -109,7 +156,7 @@ export const notAString = fc.oneof(
 /** Values that are not numbers (and not null). */
 export const notANumber = fc.oneof(
   fc.boolean(),
-  fc.constantFrom("1", "0x1", "1e3", "", " 1", "NaN", "Infinity"),
+  fc.constantFrom("1", "0x1", "1e3", "", " 1", "NaN", "Infinity", "-0", "2147483648"),
   oddString({ maxLength: 10 }),
   fc.array(anyJson, { maxLength: 3 }),
   hostileObject,

@@ -1,18 +1,20 @@
 import fc from "fast-check";
 import { expect } from "vitest";
 import {
+  aim,
   callerOf,
   expectAgreement,
   expectFailure,
   expectSuccess,
   type ModelCommand,
   maxId,
-  missingId,
+  missingCode,
   outcomeOf,
   pickItem,
   pickUser,
   target,
   text,
+  unusedId,
 } from "./model.ts";
 
 /** A description to send: text, null (none), or left out. */
@@ -28,12 +30,14 @@ const createItem = fc.record({ target: itemOwner, title: text(40), description }
   (c): ModelCommand => ({
     check: () => true,
     async run(model, real) {
-      const owner =
-        c.target === "caller" ? callerOf(model) : c.target === null ? undefined : pickUser(model, c.target);
       const fields = { title: c.title, description: c.description };
-      const input = c.target === "caller" ? fields : { userId: owner?.id ?? missingId, ...fields };
+      const { row: owner, missing } =
+        c.target === "caller"
+          ? { row: callerOf(model), missing: unusedId }
+          : aim(c.target, (n) => pickUser(model, n));
+      const input = c.target === "caller" ? fields : { userId: owner?.id ?? missing, ...fields };
       const outcome = await outcomeOf(real.server.client.items.create.mutate(input));
-      if (!owner) expectFailure(outcome, "NOT_FOUND");
+      if (!owner) expectFailure(outcome, missingCode(missing));
       else {
         const item = expectSuccess(outcome);
         const expected = { title: c.title.trim(), description: c.description?.trim() ?? null };
@@ -55,10 +59,10 @@ const updateItem = fc
     (c): ModelCommand => ({
       check: () => true,
       async run(model, real) {
-        const picked = c.target === null ? undefined : pickItem(model, c.target);
-        const input = { id: picked?.item.id ?? missingId, title: c.title, description: c.description };
+        const { row: picked, missing } = aim(c.target, (n) => pickItem(model, n));
+        const input = { id: picked?.item.id ?? missing, title: c.title, description: c.description };
         const outcome = await outcomeOf(real.server.client.items.update.mutate(input));
-        if (!picked) expectFailure(outcome, "NOT_FOUND");
+        if (!picked) expectFailure(outcome, missingCode(missing));
         else {
           const { item, owner } = picked;
           if (c.title !== undefined) item.title = c.title.trim();
@@ -72,21 +76,21 @@ const updateItem = fc
   );
 
 const deleteItem = target.map(
-  (n): ModelCommand => ({
+  (t): ModelCommand => ({
     check: () => true,
     async run(model, real) {
-      const picked = n === null ? undefined : pickItem(model, n);
+      const { row: picked, missing } = aim(t, (n) => pickItem(model, n));
       const outcome = await outcomeOf(
-        real.server.client.items.delete.mutate({ id: picked?.item.id ?? missingId }),
+        real.server.client.items.delete.mutate({ id: picked?.item.id ?? missing }),
       );
-      if (!picked) expectFailure(outcome, "NOT_FOUND");
+      if (!picked) expectFailure(outcome, missingCode(missing));
       else {
         expect(expectSuccess(outcome)).toEqual({ id: picked.item.id });
         picked.owner.items = picked.owner.items.filter((i) => i !== picked.item);
       }
       await expectAgreement(model, real);
     },
-    toString: () => `items.delete(${n ?? "missing"})`,
+    toString: () => `items.delete(${fc.stringify(t)})`,
   }),
 );
 

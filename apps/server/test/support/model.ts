@@ -1,8 +1,9 @@
+import { id, maxDatabaseInt } from "@app/api/schemas";
 import { isClientError } from "@app/client";
 import fc from "fast-check";
 import { expect } from "vitest";
 import type { TestServer } from "./harness.ts";
-import { oddStorableString } from "./hostile-values.ts";
+import { badNumber, oddStorableString, tooBigInteger } from "./hostile-values.ts";
 
 /** What the database should hold, kept by the model-based test beside the real server. */
 export type ModelItem = { id: number; title: string; description: string | null };
@@ -23,8 +24,25 @@ export type Model = { users: ModelUser[]; callerId: number };
 export type Real = { server: TestServer };
 export type ModelCommand = fc.AsyncCommand<Model, Real>;
 
-/** An id no row will ever have in a test: the "missing" target of every command. */
-export const missingId = 999_999_999;
+/** An id every database stores but no row will ever have in a test. */
+export const unusedId = 999_999_999;
+
+/**
+ * An id no row has, from anywhere in the range JSON carries: mostly one that every database stores
+ * but no test reaches (10^9 to 2147483647), else one that none stores (0, negative, a fraction,
+ * 2147483648 up to 1.7e308), which the schemas refuse before any database sees it.
+ */
+export const missingId = fc.oneof(
+  fc.integer({ min: 1_000_000_000, max: maxDatabaseInt }),
+  fc.constant(maxDatabaseInt),
+  tooBigInteger,
+  badNumber,
+);
+
+/** What a call naming the missing id `value` fails with: NOT_FOUND if a database stores it, else BAD_REQUEST. */
+export function missingCode(value: number): "NOT_FOUND" | "BAD_REQUEST" {
+  return id.safeParse(value).success ? "NOT_FOUND" : "BAD_REQUEST";
+}
 
 /** The result of a call as a value: its output, or the tRPC error code it failed with. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: string | undefined };
@@ -49,17 +67,24 @@ export function expectSuccess<T>(outcome: Outcome<T>): T {
   return outcome.value;
 }
 
+type UserRead = Omit<ModelUser, "items"> & {
+  items?: (ModelItem & { ownerId: number })[] | undefined;
+};
+
+/** A user as the API reads it (with its items), in the model's shape. */
+export function toModelUser({ id, name, email, role, version, items = [] }: UserRead): ModelUser {
+  for (const item of items) expect(item.ownerId).toBe(id);
+  const modelItems = items.map(({ id, title, description }) => ({ id, title, description }));
+  return { id, name, email, role, version, items: modelItems };
+}
+
 /** Every user with its items, read page by page through the API, in the model's shape. */
 async function readAll(server: TestServer): Promise<ModelUser[]> {
   const users: ModelUser[] = [];
   let cursor: number | null = null;
   do {
     const page = await server.client.users.list.query({ limit: 100, cursor, withItems: true });
-    for (const { id, name, email, role, version, items = [] } of page.items) {
-      for (const item of items) expect(item.ownerId).toBe(id);
-      const modelItems = items.map(({ id, title, description }) => ({ id, title, description }));
-      users.push({ id, name, email, role, version, items: modelItems });
-    }
+    users.push(...page.items.map(toModelUser));
     cursor = page.nextCursor;
   } while (cursor !== null);
   return users;
@@ -96,8 +121,24 @@ export function pickItem(model: Model, n: number): { owner: ModelUser; item: Mod
   return all[n % Math.max(all.length, 1)];
 }
 
-/** Which row a command aims at: mostly a real one (the n-th, wrapping), sometimes none (null). */
-export const target = fc.option(fc.nat(), { nil: null, freq: 6 });
+/** Which row a command aims at: mostly a real one (the n-th, wrapping), sometimes an id no row has. */
+export type Target = { nth: number } | { missing: number };
+export const target: fc.Arbitrary<Target> = fc.oneof(
+  { arbitrary: fc.nat().map((nth) => ({ nth })), weight: 5 },
+  { arbitrary: missingId.map((missing) => ({ missing })), weight: 1 },
+);
+
+/**
+ * The row a target picks (none when it names a missing id, or when there is no row to pick) and
+ * the id to send when there is none.
+ */
+export function aim<T>(
+  target: Target,
+  pick: (nth: number) => T | undefined,
+): { row: T | undefined; missing: number } {
+  if ("nth" in target) return { row: pick(target.nth), missing: unusedId };
+  return { row: undefined, missing: target.missing };
+}
 
 /** Valid text: a few repeated names (so that some updates change nothing) and odd ones. */
 export function text(maxLength: number) {

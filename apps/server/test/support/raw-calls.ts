@@ -4,6 +4,7 @@ import {
   createApiTokenInput,
   createItemInput,
   createUserInput,
+  listChangesInput,
   listItemsInput,
   listUsersInput,
   signInInput,
@@ -18,8 +19,8 @@ import type { TestServer } from "./harness.ts";
 export type ProcedureSpec = { path: string; kind: "query" | "mutation"; schema: z.ZodType | null };
 
 /**
- * Every procedure of the API. `health`, `auth.signOut`, `auth.me` and `auth.tokens.list` take no
- * input, so any payload is ignored.
+ * Every query and mutation of the API (the subscription `changes.onChange` has its own tests).
+ * `health`, `auth.signOut`, `auth.me` and `auth.tokens.list` take no input, so any payload is ignored.
  */
 export const procedures: ProcedureSpec[] = [
   { path: "users.create", kind: "mutation", schema: createUserInput },
@@ -41,6 +42,7 @@ export const procedures: ProcedureSpec[] = [
   { path: "auth.tokens.create", kind: "mutation", schema: createApiTokenInput },
   { path: "auth.tokens.list", kind: "query", schema: null },
   { path: "auth.tokens.revoke", kind: "mutation", schema: byIdInput },
+  { path: "changes.list", kind: "query", schema: listChangesInput },
 ];
 
 export type RawAnswer = { status: number; body: unknown };
@@ -55,7 +57,19 @@ export async function callRaw(
   payload: unknown,
   headers: Record<string, string> = {},
 ): Promise<RawAnswer> {
-  const json = JSON.stringify(payload);
+  return callRawJson(url, procedure, JSON.stringify(payload), headers);
+}
+
+/**
+ * Like callRaw, with the input as JSON text: numbers spelled as no JSON.stringify writes them
+ * (`2.147483648e9`, `1E400`, `-0`, a hundred digits) reach the server's parser as written.
+ */
+export async function callRawJson(
+  url: string,
+  procedure: ProcedureSpec,
+  json: string,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
   const response =
     procedure.kind === "query"
       ? await fetch(`${url}/trpc/${procedure.path}?input=${encodeURIComponent(json)}`, { headers })

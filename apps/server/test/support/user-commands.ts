@@ -1,12 +1,15 @@
+import { id, userVersion } from "@app/api/schemas";
 import fc from "fast-check";
 import { expect } from "vitest";
+import { badNumber } from "./hostile-values.ts";
 import {
+  aim,
   expectAgreement,
   expectFailure,
   expectSuccess,
   type ModelCommand,
   maxId,
-  missingId,
+  missingCode,
   outcomeOf,
   pickOtherUser,
   pickUser,
@@ -47,26 +50,43 @@ const createUser = fc.record({ name: text(30), email, role }).map(
   }),
 );
 
+/** The version an update sends: the current one, a stale one, none, or a number no version can be. */
+type SeenVersion = "current" | "stale" | "none" | { bad: number };
+const seenVersion: fc.Arbitrary<SeenVersion> = fc.oneof(
+  { arbitrary: fc.constantFrom<SeenVersion>("current", "stale", "none"), weight: 6 },
+  { arbitrary: badNumber.map((bad): SeenVersion => ({ bad })), weight: 1 },
+);
+
+function versionToSend(choice: SeenVersion, seen: number): number | undefined {
+  if (choice === "current") return seen;
+  if (choice === "stale") return seen > 1 ? seen - 1 : seen + 1;
+  if (choice === "none") return undefined;
+  return choice.bad;
+}
+
 const updateUser = fc
   .record({
     target,
     name: fc.option(text(30), { nil: undefined }),
     email: fc.option(email, { nil: undefined }),
-    version: fc.constantFrom("current", "stale", "none"),
+    version: seenVersion,
   })
   .filter((c) => c.name !== undefined || c.email !== undefined)
   .map(
     (c): ModelCommand => ({
       check: () => true,
       async run(model, real) {
-        const user = c.target === null ? undefined : pickUser(model, c.target);
+        const { row: user, missing } = aim(c.target, (n) => pickUser(model, n));
         const seen = user?.version ?? 1;
-        const version = { current: seen, stale: seen > 1 ? seen - 1 : seen + 1, none: undefined }[c.version];
-        const input = { id: user?.id ?? missingId, name: c.name, email: c.email, version };
+        const version = versionToSend(c.version, seen);
+        const input = { id: user?.id ?? missing, name: c.name, email: c.email, version };
         const outcome = await outcomeOf(real.server.client.users.update.mutate(input));
         const name = c.name?.trim() ?? user?.name;
         const address = c.email === undefined ? user?.email : normalize(c.email);
-        if (!user) expectFailure(outcome, "NOT_FOUND");
+        // Input is judged before anything is looked up: an id or version out of range is refused first.
+        if (!id.safeParse(input.id).success || !userVersion.optional().safeParse(version).success)
+          expectFailure(outcome, "BAD_REQUEST");
+        else if (!user) expectFailure(outcome, missingCode(missing));
         else if (c.version === "stale") expectFailure(outcome, "CONFLICT");
         else if (model.users.some((u) => u.id !== user.id && u.email === address))
           expectFailure(outcome, "CONFLICT");
@@ -91,19 +111,19 @@ const updateUser = fc
 
 // Never the caller's own account (see Model): a missing target when there is no one else.
 const deleteUser = target.map(
-  (n): ModelCommand => ({
+  (t): ModelCommand => ({
     check: () => true,
     async run(model, real) {
-      const user = n === null ? undefined : pickOtherUser(model, n);
-      const outcome = await outcomeOf(real.server.client.users.delete.mutate({ id: user?.id ?? missingId }));
-      if (!user) expectFailure(outcome, "NOT_FOUND");
+      const { row: user, missing } = aim(t, (n) => pickOtherUser(model, n));
+      const outcome = await outcomeOf(real.server.client.users.delete.mutate({ id: user?.id ?? missing }));
+      if (!user) expectFailure(outcome, missingCode(missing));
       else {
         expect(expectSuccess(outcome)).toEqual({ id: user.id });
         model.users = model.users.filter((u) => u !== user);
       }
       await expectAgreement(model, real);
     },
-    toString: () => `users.delete(${n ?? "missing"})`,
+    toString: () => `users.delete(${fc.stringify(t)})`,
   }),
 );
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { id, storableText, timestamp } from "./common.ts";
+import { id, integerBetween, storableText, timestamp } from "./common.ts";
 import { password, userEmail, userName, userOutput } from "./user.ts";
 
 /** A password as typed at sign-in: any text, but unpaired surrogates (they would hash as U+FFFD). */
@@ -33,7 +33,7 @@ export const apiTokenName = storableText.trim().min(1).max(100);
 export const createApiTokenInput = z.object({
   name: apiTokenName,
   /** Days until it stops working; it never expires when left out. */
-  expiresInDays: z.int().min(1).max(3650).optional(),
+  expiresInDays: integerBetween(1, 3650).optional(),
 });
 export type CreateApiTokenInput = z.input<typeof createApiTokenInput>;
 

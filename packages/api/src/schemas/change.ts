@@ -1,8 +1,18 @@
 import { z } from "zod";
-import { id, limit, pageOf, timestamp } from "./common.ts";
+import { id, integerBetween, limit, maxDatabaseInt, pageOf, timestamp } from "./common.ts";
+import { userVersion } from "./user.ts";
 
 /** A change id to start after: 0 (or nothing) for the beginning of the history. */
-const after = z.int().min(0).nullish();
+const after = integerBetween(0, maxDatabaseInt).nullish();
+
+/**
+ * The id of the last change received, as an event stream's `Last-Event-ID` (text): digits for a
+ * change id that any database stores. `abort` keeps "x1" from also being called too big.
+ */
+const lastEventId = z
+  .string()
+  .regex(/^\d+$/, { message: "Must be a change id (digits only)", abort: true })
+  .refine((digits) => Number(digits) <= maxDatabaseInt, { message: `Must be at most ${maxDatabaseInt}` });
 
 export const changeEntity = z.enum(["user", "item"]);
 export const changeOp = z.enum(["create", "update", "delete"]);
@@ -21,7 +31,7 @@ export const changeOutput = z.object({
   /** Whose account the record belongs to (the user itself, or the item's owner). */
   ownerId: id,
   op: changeOp,
-  version: z.int().positive().optional(),
+  version: userVersion.optional(),
   fields: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).optional(),
 });
 export type ChangeOutput = z.infer<typeof changeOutput>;
@@ -48,10 +58,7 @@ export const changePage = pageOf(changeOutput);
 export const onChangeInput = z
   .object({
     after,
-    lastEventId: z
-      .string()
-      .regex(/^\d{1,15}$/)
-      .nullish(),
+    lastEventId: lastEventId.nullish(),
   })
   .prefault({});
 export type OnChangeInput = z.input<typeof onChangeInput>;

@@ -30,7 +30,16 @@ export {
   type OnChangeInput,
   onChangeInput,
 } from "./change.ts";
-export { byIdInput, cursor, deletedOutput, id, limit, timestamp } from "./common.ts";
+export {
+  byIdInput,
+  cursor,
+  deletedOutput,
+  id,
+  integerBetween,
+  limit,
+  maxDatabaseInt,
+  timestamp,
+} from "./common.ts";
 export {
   type CreateItemInput,
   createItemInput,

@@ -1,11 +1,21 @@
 import { z } from "zod";
-import { cursor, id, limit, pageOf, storableText, timestamp } from "./common.ts";
+import {
+  cursor,
+  id,
+  integerBetween,
+  limit,
+  maxDatabaseInt,
+  pageOf,
+  storableText,
+  timestamp,
+} from "./common.ts";
 import { itemOutput } from "./item.ts";
 
 export const userName = storableText.trim().min(1).max(100);
 /** Trimmed and lower-cased before it is checked, so `" Ann@Example.COM "` is `"ann@example.com"`. */
 export const userEmail = z.string().trim().toLowerCase().max(254).check(z.email());
-export const userVersion = z.number().int().positive();
+/** Counts the account's changes from 1, in a column as wide as an id's. */
+export const userVersion = integerBetween(1, maxDatabaseInt);
 /** What an account may do: its own account and items ("user"), or everything ("admin"). */
 export const userRole = z.enum(["user", "admin"]);
 export type UserRole = z.infer<typeof userRole>;
