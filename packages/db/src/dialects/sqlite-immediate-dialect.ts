@@ -5,8 +5,9 @@ import {
   type Driver,
   SqliteDialect,
   type SqliteDialectConfig,
-  SqliteDriver,
 } from "kysely";
+import { LockStatsCounter } from "../lock-stats.ts";
+import { beginImmediate, SqliteFileConnection, type SqliteOpener } from "./sqlite-connection.ts";
 
 /**
  * Kysely's SQLite driver opens transactions with a plain (deferred) `begin`: the write lock is
@@ -17,32 +18,95 @@ import {
  * The wait for that lock is asynchronous: better-sqlite3 is synchronous, and its own busy
  * handler would freeze the whole server (every request, health checks) while it sleeps. So each
  * attempt fails fast and the driver retries with a growing pause, up to `lockTimeoutMs`.
+ *
+ * Kysely (0.29) releases a transaction's connection only when its commit or rollback succeeds,
+ * and never when `beginTransaction` throws: so nothing here throws from `beginTransaction` or
+ * `rollbackTransaction`. A transaction that cannot begin is doomed instead (its statements and
+ * commit fail with why), and the connection survives its storage failing (sqlite-connection.ts).
  */
-class ImmediateSqliteDriver extends SqliteDriver {
-  readonly #lockTimeoutMs: number;
+class ImmediateSqliteDriver implements Driver {
+  readonly #connection: SqliteFileConnection;
+  readonly #config: ImmediateSqliteConfig;
+  readonly #lockStats: LockStatsCounter;
 
-  constructor(config: SqliteDialectConfig, lockTimeoutMs: number) {
-    super(config);
-    this.#lockTimeoutMs = lockTimeoutMs;
+  constructor(config: ImmediateSqliteConfig, lockStats: LockStatsCounter) {
+    this.#connection = new SqliteFileConnection(config.open, config.path);
+    this.#config = config;
+    this.#lockStats = lockStats;
   }
 
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    const deadline = Date.now() + this.#lockTimeoutMs;
+  async init(): Promise<void> {
+    this.#connection.open();
+    await this.#config.onCreateConnection?.(this.#connection);
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return this.#connection;
+  }
+
+  async releaseConnection(): Promise<void> {}
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    if (!this.#connection.enterTransaction()) return;
+    let waitingSince: number | undefined;
+    let reopened = false;
     for (let pause = 1; ; pause = Math.min(pause * 2, 25)) {
       try {
-        await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+        await connection.executeQuery(CompiledQuery.raw(beginImmediate));
+        if (waitingSince !== undefined) this.#lockStats.waited(performance.now() - waitingSince, true);
         return;
       } catch (error) {
-        if (!isBusy(error) || Date.now() + pause > deadline) break;
+        if (!isBusy(error)) {
+          // A handle that broke on `begin` (opened while the file system was read-only, say) is
+          // closed by now: nothing ran in this transaction yet, so try once more on a fresh one,
+          // rather than fail the first call after the fault is gone.
+          if (!reopened && !this.#connection.isOpen) {
+            reopened = true;
+            if (this.#connection.enterTransaction()) continue;
+            return;
+          }
+          return this.#connection.doom(error);
+        }
+        // Counted once the lock is found taken: a transaction that gets it at once costs nothing.
+        waitingSince ??= performance.now();
+        if (performance.now() - waitingSince + pause > this.#config.lockTimeoutMs) {
+          this.#lockStats.waited(performance.now() - waitingSince, false);
+          // Not granted in time: the transaction's statements fail on the lock (SQLITE_BUSY, 503).
+          return this.#connection.doom(error);
+        }
         await sleep(pause);
       }
     }
-    // Not granted in time. Throwing here would leak the connection for good: Kysely (0.29) only
-    // releases it through commit or rollback, never when beginTransaction fails. So open a
-    // deferred transaction instead: its first write fails on the lock and goes down the ordinary
-    // error path (rollback, release, LockWaitTimeoutException, 503).
-    await connection.executeQuery(CompiledQuery.raw("begin"));
   }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("commit"));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("rollback"));
+  }
+
+  // Savepoints: nested transactions (MikroORM names them `trx1`, `trx2`…).
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(savepointCommand("savepoint", name));
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(savepointCommand("rollback to", name));
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(savepointCommand("release", name));
+  }
+
+  async destroy(): Promise<void> {
+    this.#connection.close();
+  }
+}
+
+function savepointCommand(command: string, name: string): CompiledQuery {
+  return CompiledQuery.raw(`${command} "${name.replaceAll('"', '""')}"`);
 }
 
 function isBusy(error: unknown): boolean {
@@ -50,18 +114,33 @@ function isBusy(error: unknown): boolean {
   return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }
 
+export type ImmediateSqliteConfig = {
+  /** Opens the file (sqlite.ts sets its pragmas); called again after a failure closed it. */
+  open: SqliteOpener;
+  /** The file's path, or undefined in memory. */
+  path: string | undefined;
+  /** How long a transaction waits for another process's write lock, in ms. */
+  lockTimeoutMs: number;
+  /** Called once with the connection when the driver starts (statement spans wrap it). */
+  onCreateConnection?: ((connection: DatabaseConnection) => Promise<void>) | undefined;
+};
+
 /** Kysely's SQLite dialect with `begin immediate` transactions (see ImmediateSqliteDriver). */
 export class ImmediateSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
-  readonly #lockTimeoutMs: number;
+  /** This database's lock waits (lockStatsOf reads them through the ORM's `driverOptions`). */
+  readonly lockStats = new LockStatsCounter();
+  readonly #config: ImmediateSqliteConfig;
 
-  constructor(config: SqliteDialectConfig & { lockTimeoutMs: number }) {
-    super(config);
+  constructor(config: ImmediateSqliteConfig) {
+    // Kysely's own driver, and with it this `database`, is never made: createDriver is ours.
+    const unused: SqliteDialectConfig = {
+      database: () => Promise.reject(new Error("ImmediateSqliteDialect opens its own database")),
+    };
+    super(unused);
     this.#config = config;
-    this.#lockTimeoutMs = config.lockTimeoutMs;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config, this.#lockTimeoutMs);
+    return new ImmediateSqliteDriver(this.#config, this.lockStats);
   }
 }

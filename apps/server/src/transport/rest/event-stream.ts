@@ -3,6 +3,7 @@ import { PassThrough } from "node:stream";
 import { appRouter, type Context } from "@app/api";
 import { callTRPCProcedure, isTrackedEnvelope, TRPCError } from "@trpc/server";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { allowStreamIdle } from "../../http-timeouts.ts";
 import { toRestError } from "./errors.ts";
 
 /** A comment line this often: proxies keep an idle stream open, and a client notices a dead one. */
@@ -84,6 +85,8 @@ export type EventStream = {
  */
 export function serveEventStream(stream: EventStream): FastifyReply {
   const { reply, controller } = stream;
+  // Quiet between events but for the pings: not an idle connection (http-timeouts.ts).
+  allowStreamIdle(stream.request.raw.socket);
   const body = new PassThrough();
   // fastify destroys the body when the response closes early: the client went away.
   body.on("close", () => controller.abort());
