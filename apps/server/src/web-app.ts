@@ -5,7 +5,7 @@ import fastifyStatic from "@fastify/static";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 
 /** Paths other plugins own: never answered with the web app, even when nothing matched them. */
-const reservedPrefixes = ["/trpc", "/api", "/health", "/docs", "/redoc", "/openapi.json"];
+const reservedPrefixes = ["/trpc", "/api", "/health", "/docs", "/redoc", "/openapi.json", "/metrics"];
 
 const defaultRoot = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 

@@ -1,4 +1,4 @@
-import type { AuthSettings } from "@app/api";
+import type { AuthSettings, CallObserver } from "@app/api";
 import type { Orm } from "@app/db";
 import type { FastifyPluginAsync } from "fastify";
 import type { RestOperation } from "./rest/operations.ts";
@@ -15,6 +15,8 @@ export type TransportOptions = {
   allowedOrigins: ReadonlySet<string>;
   /** The REST operations to serve under /api (resolved once at start-up; see rest/operations.ts). */
   operations: readonly RestOperation[];
+  /** Told how each procedure call ended (the server's metrics). */
+  observeCall?: CallObserver | undefined;
 };
 
 /**

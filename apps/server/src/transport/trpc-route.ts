@@ -1,10 +1,11 @@
 import type { Socket } from "node:net";
-import { type AuthSettings, appRouter, createContext } from "@app/api";
+import { type AuthSettings, appRouter, type CallObserver, createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import type { TRPCError } from "@trpc/server";
 import { fastifyRequestHandler } from "@trpc/server/adapters/fastify";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { allowStreamIdle } from "../http-timeouts.ts";
 import { answerDirectly, directCalls, type TrpcRequest } from "./direct-calls.ts";
 import { statusOf, toTransportError } from "./framework-errors.ts";
 import { acceptJsonBodies } from "./json-only.ts";
@@ -19,6 +20,8 @@ export type TrpcRouteOptions = {
   allowedOrigins: ReadonlySet<string>;
   /** Off: every request goes to tRPC's own handler (the reference the fast path is tested against). */
   directCalls?: boolean;
+  /** Told how each procedure call ended (the server's metrics). */
+  observeCall?: CallObserver | undefined;
 };
 
 /** How long a stream may take to end once the server shuts down, before its socket is closed. */
@@ -77,6 +80,7 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
         exposeErrors: options.exposeErrors,
         auth: options.auth,
         request: requestInfo(request, reply, options.allowedOrigins),
+        observeCall: options.observeCall,
       });
       const direct = options.directCalls === false ? undefined : directCalls(request, options.maxBatchSize);
       if (direct) {
@@ -92,6 +96,7 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
       }
       if (procedures.get(request.params.path)?.kind === "subscription") {
         const socket = request.raw.socket;
+        allowStreamIdle(socket);
         streams.add(socket);
         reply.raw.once("close", () => streams.delete(socket));
       }

@@ -1,4 +1,4 @@
-import { type AuthSettings, type Context, createContext } from "@app/api";
+import { type AuthSettings, type CallObserver, type Context, createContext } from "@app/api";
 import type { Orm } from "@app/db";
 import { TRPCError } from "@trpc/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -16,11 +16,13 @@ export type RestPluginOptions = {
   auth: AuthSettings;
   allowedOrigins: ReadonlySet<string>;
   operations: readonly RestOperation[];
+  /** Told how each procedure call ended (the server's metrics). */
+  observeCall?: CallObserver | undefined;
 };
 
 /** The operations as fastify routes, to register under the `/api` prefix. */
 export async function restPlugin(api: FastifyInstance, options: RestPluginOptions): Promise<void> {
-  const { orm, exposeErrors, auth, allowedOrigins, operations } = options;
+  const { orm, exposeErrors, auth, allowedOrigins, operations, observeCall } = options;
 
   // fastify's own JSON parser (it refuses `__proto__` keys), on text checked to be UTF-8.
   const parseJson = api.getDefaultJsonParser("error", "error");
@@ -75,6 +77,7 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
             exposeErrors,
             auth,
             request: requestInfo(request, reply, allowedOrigins),
+            observeCall,
           });
           try {
             if (type === "subscription") return await openEventStream(operation, input, ctx, request, reply);
