@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { createClient } from "@app/client";
+import { createClient, isTraceparent } from "@app/client";
 import { globalOptions } from "./args.ts";
 import type { Command } from "./command.ts";
 import { loginCommand, logoutCommand, whoamiCommand } from "./commands/account.ts";
@@ -56,7 +56,7 @@ export async function runCli(args: string[], io: Io): Promise<number> {
     const file = credentialsPath(io.env);
     const { token, source } = pickCredential(io, file, url);
     credential = source;
-    const client = createClient({ url, token });
+    const client = createClient({ url, token, traceparent: traceparentOf(io.env) });
     const context = { client, url, json: values.json === true, io, credentials: { source, file } };
     return await command.run(context, args);
   } catch (error) {
@@ -116,6 +116,20 @@ function describeUnknown(words: ReadonlyArray<string>): string {
       : `Unknown command "${words.slice(0, 2).join(" ")}": ${words[0]} ${verbs}`;
   }
   return `Unknown command "${words[0]}"`;
+}
+
+/**
+ * TRACEPARENT, the W3C trace context that otel-cli and CI tools export for the commands they run:
+ * sent with every call, so that the server's spans join the caller's trace.
+ */
+function traceparentOf(env: Io["env"]): string | undefined {
+  const traceparent = env.TRACEPARENT?.trim() || undefined;
+  if (traceparent !== undefined && !isTraceparent(traceparent)) {
+    throw new UsageError(
+      `TRACEPARENT "${traceparent}" is not a W3C traceparent: expected 00-<32 hex>-<16 hex>-<2 hex>`,
+    );
+  }
+  return traceparent;
 }
 
 function checkUrl(url: string): void {
