@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { Orm } from "@app/db";
 import cors from "@fastify/cors";
 import rateLimit from "@fastify/rate-limit";
@@ -5,6 +6,12 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { apiDocs } from "./api-docs/index.ts";
 import type { Config } from "./config.ts";
 import { healthRoutes, type Lifecycle } from "./health.ts";
+import { logTimeouts, timeoutOptions } from "./http-timeouts.ts";
+import { countHttpRequests } from "./observability/http-metrics.ts";
+import { logTraceIds } from "./observability/log-trace-ids.ts";
+import type { ServerMetrics } from "./observability/metrics.ts";
+import { metricsPath, metricsRoute } from "./observability/metrics-route.ts";
+import { traceRequests } from "./observability/request-spans.ts";
 import { requestIdFor } from "./request-id.ts";
 import { OneLinePerRequest } from "./request-logging.ts";
 import { addSecurityHeaders } from "./security-headers.ts";
@@ -20,6 +27,10 @@ export type BuildAppOptions = {
   orm: Orm;
   /** Shared with whoever shuts the server down (server.ts); a fresh one when omitted. */
   lifecycle?: Lifecycle;
+  /** Counts calls and requests, and serves /metrics unless METRICS_PORT moves it; none when omitted. */
+  metrics?: ServerMetrics | undefined;
+  /** Fields every log line carries besides pid and hostname, e.g. a cluster worker's `{ worker: 2 }`. */
+  logBindings?: Record<string, number> | undefined;
 };
 
 /**
@@ -30,9 +41,16 @@ export async function buildApp({
   config,
   orm,
   lifecycle = { shuttingDown: false },
+  metrics,
+  logBindings,
 }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.LOG_LEVEL },
+    // With tracing on, each log line written inside a trace carries its trace_id and span_id.
+    logger: {
+      level: config.LOG_LEVEL,
+      ...(config.tracing && { mixin: logTraceIds }),
+      ...(logBindings && { base: { pid: process.pid, hostname: hostname(), ...logBindings } }),
+    },
     bodyLimit,
     // A batch names every procedure in the path (`users.byId,users.byId,…`): fastify's default of
     // 100 characters turned batches of about 8 calls into 414s.
@@ -42,7 +60,14 @@ export async function buildApp({
     // SIGTERM: keep-alive connections that are idle close at once; in-flight requests finish.
     forceCloseConnections: "idle",
     trustProxy: config.TRUST_PROXY,
+    // Request, header, keep-alive and idle timeouts: a slow or stalled client is cut off.
+    ...timeoutOptions(config),
   });
+  logTimeouts(app, config);
+  // Before any other hook, so that all of a request runs in its span; no hook at all when off.
+  if (config.tracing) traceRequests(app);
+  // First, so that every request is counted, those refused by later hooks included.
+  if (metrics) countHttpRequests(app, metrics.http, metricsPath);
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
@@ -77,10 +102,12 @@ export async function buildApp({
     auth: { signup: config.SIGNUP, sessionTtlDays: config.SESSION_TTL_DAYS },
     allowedOrigins: new Set(config.CORS_ORIGINS),
     operations,
+    observeCall: metrics?.observeCall,
   });
   await app.register(apiDocs, { operations });
 
   await app.register(healthRoutes, { orm, lifecycle });
+  if (metrics && config.METRICS_PORT === undefined) await app.register(metricsRoute, { metrics });
 
   await app.register(webApp);
 

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, defaultDatabaseUrl, loadConfig } from "./config.ts";
+import { tracingVariables } from "./observability/tracing-config.ts";
 
 describe("loadConfig", () => {
   it("works with zero configuration: SQLite in the server's data folder on 127.0.0.1:8000", () => {
@@ -44,6 +46,20 @@ describe("loadConfig for databases", () => {
   it("refuses a DATABASE_URL it cannot use, naming the accepted forms without the password", () => {
     expect(() => loadConfig({ DATABASE_URL: "oracle://scott:tiger@db/x" })).toThrow(
       /DATABASE_URL: unsupported DATABASE_URL "oracle:\/\/scott:\*\*\*@db\/x": expected sqlite:/,
+    );
+  });
+});
+
+describe("loadConfig for HTTP timeouts", () => {
+  it("has defaults a slow-loris client cannot outlast, and refuses headers allowed longer than the request", () => {
+    expect(loadConfig({})).toMatchObject({
+      REQUEST_TIMEOUT_MS: 30_000,
+      HEADERS_TIMEOUT_MS: 10_000,
+      KEEP_ALIVE_TIMEOUT_MS: 5_000,
+      IDLE_TIMEOUT_MS: 60_000,
+    });
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" })).toThrow(
+      /HEADERS_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS/,
     );
   });
 });
@@ -121,6 +137,24 @@ function configErrorOf(env: Record<string, string>): ConfigError {
   throw new Error(`expected a ConfigError for ${Object.keys(env).join(", ")}`);
 }
 
+describe("loadConfig for WORKERS", () => {
+  it("runs one server process per core by default, and takes 1 or more", () => {
+    expect(loadConfig({}).WORKERS).toBe(availableParallelism());
+    expect(loadConfig({ WORKERS: "1" }).WORKERS).toBe(1);
+    expect(loadConfig({ WORKERS: "3" }).WORKERS).toBe(3);
+    for (const value of ["0", "-2", "1.5", "all"]) {
+      expect(() => loadConfig({ WORKERS: value }), value).toThrow(/^invalid configuration: WORKERS: /);
+    }
+  });
+
+  it("runs one process on an in-memory SQLite database, which another process could not see", () => {
+    expect(loadConfig({ DATABASE_URL: "sqlite::memory:" }).WORKERS).toBe(1);
+    expect(() => loadConfig({ DATABASE_URL: "sqlite::memory:", WORKERS: "2" })).toThrow(
+      /^invalid configuration: WORKERS: must be 1 with an in-memory SQLite database/,
+    );
+  });
+});
+
 describe("README's configuration table", () => {
   it("lists exactly the variables the server reads", () => {
     const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
@@ -135,6 +169,10 @@ describe("README's configuration table", () => {
       ADMIN_PASSWORD: "a long passphrase",
       METRICS_PORT: "9464",
     });
-    expect(documented.sort()).toEqual(Object.keys(read).sort());
+    // The OTEL_* variables have a table of their own (below); `tracing` is what they make.
+    const otel = documented.filter((name) => name?.startsWith("OTEL_"));
+    const { tracing: _, ...own } = read;
+    expect(documented.filter((name) => !otel.includes(name)).sort()).toEqual(Object.keys(own).sort());
+    expect(otel.sort()).toEqual([...tracingVariables].sort());
   });
 });

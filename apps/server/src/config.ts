@@ -1,7 +1,9 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { password, userEmail } from "@app/api/schemas";
 import { connectionDefaults, DatabaseUrlError, parseDatabaseUrl } from "@app/db";
 import { z } from "zod";
+import { type TracingConfig, tracingConfigSchema } from "./observability/tracing-config.ts";
 
 /** The embedded default: a SQLite file in the server's data folder, created on first start. */
 export const defaultDatabaseUrl = `sqlite:${fileURLToPath(new URL("../data/app.db", import.meta.url))}`;
@@ -13,6 +15,8 @@ const envSchema = z
     DATABASE_URL: z.string().trim().min(1).default(defaultDatabaseUrl).superRefine(checkDatabaseUrl),
     HOST: z.string().trim().min(1).default("127.0.0.1"),
     PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+    /** Server processes sharing PORT; 1 runs no cluster at all. Default: one per core (resolved below). */
+    WORKERS: z.coerce.number().int().min(1).max(1024).optional(),
     LOG_LEVEL: z.enum(logLevels).default("info"),
     /** Comma-separated origins allowed to call the API from a browser; empty means same-origin only. */
     CORS_ORIGINS: z
@@ -88,9 +92,33 @@ const envSchema = z
   .refine((env) => (env.ADMIN_EMAIL === undefined) === (env.ADMIN_PASSWORD === undefined), {
     message: "set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither",
     path: ["ADMIN_PASSWORD"],
-  });
+  })
+  // Node refuses to start otherwise: the headers are part of the request.
+  .refine((env) => env.HEADERS_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS, {
+    message: "must not exceed REQUEST_TIMEOUT_MS (the headers are part of the request)",
+    path: ["HEADERS_TIMEOUT_MS"],
+  })
+  // Each process would open a database of its own, and a write would show only on its worker.
+  .refine((env) => (env.WORKERS ?? 1) === 1 || !inMemory(env.DATABASE_URL), {
+    message: "must be 1 with an in-memory SQLite database (each process would have its own)",
+    path: ["WORKERS"],
+  })
+  .transform((env) => ({
+    ...env,
+    WORKERS: env.WORKERS ?? (inMemory(env.DATABASE_URL) ? 1 : availableParallelism()),
+  }));
 
-export type Config = z.output<typeof envSchema>;
+function inMemory(databaseUrl: string): boolean {
+  try {
+    const target = parseDatabaseUrl(databaseUrl);
+    return target.dialect === "sqlite" && target.path === ":memory:";
+  } catch {
+    return false; // DATABASE_URL's own check names the problem
+  }
+}
+
+/** `tracing`: the OpenTelemetry settings from the standard `OTEL_*` variables; undefined when off. */
+export type Config = z.output<typeof envSchema> & { tracing: TracingConfig | undefined };
 
 function checkDatabaseUrl(url: string, ctx: z.RefinementCtx): void {
   try {
@@ -111,7 +139,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // An empty variable means "not set", as it does in most shells and .env files.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
   const parsed = envSchema.safeParse(present);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  const tracing = tracingConfigSchema.safeParse(present);
+  if (parsed.success && tracing.success) return { ...parsed.data, tracing: tracing.data };
+  const issues = [...(parsed.error?.issues ?? []), ...(tracing.error?.issues ?? [])];
+  const problems = issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
   throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
 }

@@ -1,9 +1,11 @@
 import { Migrator } from "@mikro-orm/migrations";
-import { MikroORM } from "@mikro-orm/sql";
+import { MikroORM, type Options } from "@mikro-orm/sql";
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from "./database-url.ts";
+import { statementSpanHook, withStatementSpans } from "./dialects/statement-spans.ts";
 import type { ConnectionOptions, DialectOptions } from "./dialects/types.ts";
 import { entities } from "./entities/index.ts";
 import { migrationsFor } from "./migrations/index.ts";
+import { watchPool } from "./pool-stats.ts";
 
 export type CreateOrmOptions = Partial<ConnectionOptions> & {
   /** `sqlite:./relative.db`, `sqlite:/absolute.db`, `sqlite::memory:`, `postgres://…/db` or `mysql://…/db`. */
@@ -44,8 +46,36 @@ export const connectionDefaults: ConnectionOptions = {
  */
 export async function createOrm(options: CreateOrmOptions): Promise<Orm> {
   const target = parseDatabaseUrl(options.url, options.baseDir);
+  const orm = await MikroORM.init(await ormOptions(options));
+  if (target.dialect === "mariadb") {
+    const { guardMariaDbPool } = await import("./dialects/mariadb.ts");
+    try {
+      guardMariaDbPool(await orm.driver.getConnection().getNativeClient(), connectionOf(options));
+    } catch (error) {
+      await orm.close(true);
+      throw error;
+    }
+  }
+  try {
+    // Found now, so that /metrics reads the pool's counts synchronously (pool-stats.ts).
+    await watchPool(orm, target.dialect);
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
+  dialects.set(orm.em.getPlatform(), target.dialect);
+  return Object.assign(orm, { dialect: target.dialect });
+}
+
+/**
+ * What createOrm hands MikroORM: the driver and its settings for the URL's dialect, the entities,
+ * and that dialect's migrations. MikroORM's CLI builds its configuration from the same
+ * (cli/options.ts), so both see one schema and record migrations under the same names.
+ */
+export async function ormOptions(options: CreateOrmOptions): Promise<Options> {
+  const target = parseDatabaseUrl(options.url, options.baseDir);
   const onQuery = options.onQuery;
-  const orm = await MikroORM.init({
+  return {
     ...(await dialectOptions(target, options)),
     entities: [...entities],
     extensions: [Migrator],
@@ -57,18 +87,7 @@ export async function createOrm(options: CreateOrmOptions): Promise<Orm> {
           return sql;
         },
       }),
-  });
-  if (target.dialect === "mariadb") {
-    const { guardMariaDbPool } = await import("./dialects/mariadb.ts");
-    try {
-      guardMariaDbPool(await orm.driver.getConnection().getNativeClient(), connectionOf(options));
-    } catch (error) {
-      await orm.close(true);
-      throw error;
-    }
-  }
-  dialects.set(orm.em.getPlatform(), target.dialect);
-  return Object.assign(orm, { dialect: target.dialect });
+  };
 }
 
 function connectionOf(options: CreateOrmOptions): ConnectionOptions {
@@ -89,15 +108,17 @@ async function dialectOptions(target: DatabaseTarget, options: CreateOrmOptions)
         synchronous: options.sqliteSynchronous ?? "NORMAL",
         busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
         onStatement: options.onQuery,
+        // Every statement a span while a traced request runs (dialects/statement-spans.ts).
+        onCreateConnection: statementSpanHook(target),
       });
     }
     case "postgresql": {
       const { postgresqlOptions } = await import("./dialects/postgresql.ts");
-      return postgresqlOptions(target.url, connection);
+      return withStatementSpans(postgresqlOptions(target.url, connection), target);
     }
     case "mariadb": {
       const { mariadbOptions } = await import("./dialects/mariadb.ts");
-      return mariadbOptions(target.url, connection);
+      return withStatementSpans(mariadbOptions(target.url, connection), target);
     }
   }
 }

@@ -1,5 +1,6 @@
 export type { EntityManager } from "@mikro-orm/sql";
-export { type CreateOrmOptions, connectionDefaults, createOrm, type Orm } from "./create-orm.ts";
+export { cliOrmOptions } from "./cli/options.ts";
+export { type CreateOrmOptions, connectionDefaults, createOrm, type Orm, ormOptions } from "./create-orm.ts";
 export {
   type DatabaseTarget,
   DatabaseUrlError,
@@ -16,6 +17,7 @@ export { type Role, roles, User } from "./entities/user.ts";
 export { ConflictError, RecordNotFoundError } from "./errors.ts";
 export { type LockStats, lockStatsOf } from "./lock-stats.ts";
 export { migrateToLatest } from "./migrate.ts";
+export { type PoolStats, poolStatsOf } from "./pool-stats.ts";
 export { schemaProblem } from "./readiness.ts";
 export type { ApiTokenView } from "./repositories/api-tokens.ts";
 export * as apiTokens from "./repositories/api-tokens.ts";
@@ -35,4 +37,5 @@ export * as sessions from "./repositories/sessions.ts";
 export * as signInAttempts from "./repositories/sign-in-attempts.ts";
 export type { UserView } from "./repositories/users.ts";
 export * as users from "./repositories/users.ts";
+export { type StorageFault, storageFaultOf } from "./storage-errors.ts";
 export { isTransientDatabaseError } from "./transient-errors.ts";
