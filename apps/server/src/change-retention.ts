@@ -6,8 +6,9 @@ export const pruneBatch = 500;
 
 /**
  * Prunes changes older than `days`, at start-up and every minute, in batches of `pruneBatch`
- * (each its own short transaction, so writes go on between them). Every server does it; they
- * take turns on the head's row. Returns a function that stops it.
+ * (each its own short transaction, so writes go on between them). Every server does it (worker 1
+ * alone among a server's worker processes: cluster/worker.ts); they take turns on the head's row.
+ * Returns a function that stops it.
  */
 export function startChangeRetention(orm: Orm, days: number, log: FastifyBaseLogger): () => void {
   const prune = async () => {

@@ -2,7 +2,11 @@
 // It only turns on Node's compile cache before anything else loads: most of a start is loading
 // and compiling modules (docs/performance.md), and the cache spares the compiling on every start
 // after the first.
+import cluster from "node:cluster";
 import { enableCompileCache } from "node:module";
 
+// A terminal's Ctrl-C reaches every process of its group, cluster workers included: the primary
+// alone decides what it means (cluster/primary.ts), so a worker ignores it from its first moment.
+if (cluster.isWorker) process.on("SIGINT", () => {});
 enableCompileCache();
 await import("./run.ts");

@@ -7,7 +7,11 @@ import { ensureAdminAccount } from "./admin-account.ts";
 import { buildApp } from "./app.ts";
 import { startChangeRetention } from "./change-retention.ts";
 import type { Config } from "./config.ts";
+import { databaseOptions } from "./database-options.ts";
 import type { Lifecycle } from "./health.ts";
+import { createServerMetrics, type ServerMetrics } from "./observability/metrics.ts";
+import { type MetricsListener, startMetricsListener } from "./observability/metrics-route.ts";
+import type { Tracing } from "./observability/tracing.ts";
 
 export type RunningServer = {
   app: FastifyInstance;
@@ -15,40 +19,81 @@ export type RunningServer = {
   config: Config;
   /** Where it listens, e.g. `http://127.0.0.1:8000`. */
   url: string;
+  /** Where /metrics is served when METRICS_PORT gives it a listener of its own. */
+  metricsUrl: string | undefined;
+  /** This process's own metrics (METRICS=on): what a cluster worker gives the primary when asked. */
+  metrics: ServerMetrics | undefined;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 };
 
+/**
+ * What a server process does besides serving. A sole server does all of it; in a cluster
+ * (cluster/worker.ts) one worker prepares the database and prunes, and the others wait for it.
+ */
+export type ServerDuties = {
+  /** Applies pending migrations and ensures the ADMIN_EMAIL account. */
+  prepare: boolean;
+  /** Prunes changes older than CHANGES_RETENTION_DAYS. */
+  prune: boolean;
+  /** Runs just before listening: a worker that does not prepare waits there for the one that does. */
+  beforeListen?: () => Promise<void>;
+  /** Fields every log line carries, e.g. `{ worker: 2 }`. */
+  logBindings?: Record<string, number>;
+  /**
+   * A cluster worker's: what /metrics answers on the public port instead of this process's own
+   * metrics (every worker's, which the primary gathers). Such a worker does not listen on
+   * METRICS_PORT: the primary does.
+   */
+  clusterMetrics?: () => Promise<string>;
+};
+
+const soleServer: ServerDuties = { prepare: true, prune: true };
+
 /** Connects, applies pending migrations, and listens. */
-export async function startServer(config: Config): Promise<RunningServer> {
+export async function startServer(config: Config, duties: ServerDuties = soleServer): Promise<RunningServer> {
   assertPasswordHashing();
-  const orm = await createOrm({
-    url: config.DATABASE_URL,
-    sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
-    busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS,
-    poolMax: config.DATABASE_POOL_MAX,
-    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-  });
+  const orm = await createOrm(databaseOptions(config));
+  let metrics: ServerMetrics | undefined;
+  let metricsListener: MetricsListener | undefined;
+  let tracing: Tracing | undefined;
   try {
-    const applied = await migrateToLatest(orm);
+    const applied = duties.prepare ? await migrateToLatest(orm) : [];
     const admin =
-      config.ADMIN_EMAIL && config.ADMIN_PASSWORD
+      duties.prepare && config.ADMIN_EMAIL && config.ADMIN_PASSWORD
         ? await ensureAdminAccount(orm, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD })
         : undefined;
     // This process's change feed, with the configured settings (it reads nothing until someone subscribes).
     changeFeedOf(orm, { pollMs: config.CHANGES_POLL_MS, bufferLimit: config.CHANGES_SUBSCRIBER_BUFFER });
     const lifecycle: Lifecycle = { shuttingDown: false };
-    const app = await buildApp({ config, orm, lifecycle });
+    // After the change feed: the metrics read its subscribers.
+    metrics = config.METRICS === "on" ? createServerMetrics(orm) : undefined;
+    const served = metrics && duties.clusterMetrics ? { ...metrics, scrape: duties.clusterMetrics } : metrics;
+    const app = await buildApp({ config, orm, lifecycle, metrics: served, logBindings: duties.logBindings });
+    if (config.tracing) {
+      // Before listening, so that the first request is traced; the SDK is loaded only when configured.
+      const { startTracing } = await import("./observability/tracing.ts");
+      tracing = await startTracing(config.tracing, app.log);
+    }
     if (applied.length > 0) app.log.info({ migrations: applied }, "applied pending migrations");
     if (admin === "refused") {
       app.log.warn(
         `ADMIN_EMAIL ${config.ADMIN_EMAIL} belongs to an account that is not an admin and whose password is not ADMIN_PASSWORD: not made admin`,
       );
     } else if (admin && admin !== "unchanged") app.log.info(`admin account ${config.ADMIN_EMAIL}: ${admin}`);
+    await duties.beforeListen?.();
     await app.listen({ host: config.HOST, port: config.PORT });
-    const stopRetention = startChangeRetention(orm, config.CHANGES_RETENTION_DAYS, app.log);
+    if (metrics && config.METRICS_PORT !== undefined && !duties.clusterMetrics) {
+      const options = { host: config.HOST, port: config.METRICS_PORT, metrics, logLevel: config.LOG_LEVEL };
+      metricsListener = await startMetricsListener(options).catch(async (error: unknown) => {
+        await app.close();
+        throw error;
+      });
+    }
+    const stopRetention = duties.prune
+      ? startChangeRetention(orm, config.CHANGES_RETENTION_DAYS, app.log)
+      : () => {};
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.PORT;
     const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
@@ -84,6 +129,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
         await app.close();
       } finally {
         clearInterval(sweep);
+        // Scrapes are answered until the server has drained; they read the pool, so before it closes.
+        await metricsListener?.close();
+        metrics?.close();
+        // The last requests' spans are ended: export them (bounded, however the collector fares).
+        await tracing?.shutdown();
         await orm.close();
       }
     };
@@ -91,8 +141,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
       closing ??= shutDown();
       return closing;
     };
-    return { app, orm, config, url: `http://${host}:${port}`, close, [Symbol.asyncDispose]: close };
+    const url = `http://${host}:${port}`;
+    const metricsUrl = metricsListener?.url;
+    return { app, orm, config, url, metricsUrl, metrics, close, [Symbol.asyncDispose]: close };
   } catch (error) {
+    metrics?.close();
+    await tracing?.shutdown();
     await orm.close();
     throw error;
   }

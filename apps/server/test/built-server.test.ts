@@ -28,7 +28,13 @@ await describeEachDatabase("the built server", (dialect) => {
   it("migrates a fresh database and serves tRPC, REST and the docs", { timeout: 60_000 }, async () => {
     const database = await createScratchDatabase(dialect);
     await using server = await startServerProcess(
-      { DATABASE_URL: database.url, ADMIN_EMAIL: testAdmin.email, ADMIN_PASSWORD: testAdmin.password },
+      // Two workers, as `npm start` runs on a two-core machine: each re-runs main.js and its chunks.
+      {
+        DATABASE_URL: database.url,
+        ADMIN_EMAIL: testAdmin.email,
+        ADMIN_PASSWORD: testAdmin.password,
+        WORKERS: "2",
+      },
       entry,
     );
     try {
@@ -56,6 +62,10 @@ await describeEachDatabase("the built server", (dialect) => {
       const docs = await fetch(`${server.url}/docs/swagger-ui-bundle.js`);
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain("SwaggerUIBundle");
+      // The primary gathers both workers' metrics for a scrape, whichever worker receives it.
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/^cluster_workers 2$/m);
+      expect(metrics).toMatch(/^process_start_time_seconds\{worker="2"\} /m);
       expect(await server.stop()).toBe(0);
     } finally {
       await database.drop();

@@ -17,11 +17,13 @@ export type ServerProcess = {
 
 /**
  * Starts `node src/main.ts` (or another entry, such as the built dist/main.js) as a user would,
- * and resolves once it logs the URL it serves.
+ * and resolves once it logs the URL it serves. One server process unless `env` sets WORKERS:
+ * workers.test.ts and built-server.test.ts run the cluster, and one process per core for every
+ * server the other suites start would multiply their load for nothing they test.
  */
 export function startServerProcess(env: Record<string, string>, entry = main): Promise<ServerProcess> {
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", WORKERS: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   // "close" rather than "exit": it waits for stdout and stderr to end, so no output is lost.

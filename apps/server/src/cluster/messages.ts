@@ -1,0 +1,77 @@
+// What the primary (primary.ts) and its workers (worker.ts) tell each other over the cluster's IPC channel.
+
+/** The environment variable through which the primary gives each worker its number, 1 to WORKERS. */
+export const workerNumberVariable = "SERVER_WORKER";
+
+/**
+ * Worker 1 leads: it applies the migrations and ensures the admin account before the others
+ * listen, and it alone prunes the change log. A worker that replaces it leads in its turn.
+ */
+export const leadWorker = 1;
+
+export type WorkerMessage =
+  /** The lead prepared the database: the others may listen. */
+  | { kind: "prepared" }
+  /** A worker that does not lead is ready to listen and waits for the database to be prepared. */
+  | { kind: "waiting" }
+  /** Listening on `url` (every worker shares it). */
+  | { kind: "listening"; url: string }
+  /** Could not start; `message` is the one line to print. */
+  | { kind: "failed"; message: string }
+  /** /metrics was asked of this worker on the public port: the primary gathers every worker's. */
+  | { kind: "scrape"; id: number }
+  /** The answer to "collect": this worker's own metrics, in the Prometheus text format. */
+  | { kind: "metrics"; id: number; text: string };
+
+export type PrimaryMessage =
+  /** The answer to "waiting": the database is prepared, listen. */
+  | { kind: "go" }
+  /** Asks a serving worker for its own metrics (answered by "metrics" with the same id). */
+  | { kind: "collect"; id: number }
+  /** The answer to "scrape": every worker's metrics, merged. */
+  | { kind: "scraped"; id: number; text: string };
+
+export function isWorkerMessage(value: unknown): value is WorkerMessage {
+  if (typeof value !== "object" || value === null || !("kind" in value)) return false;
+  switch (value.kind) {
+    case "prepared":
+    case "waiting":
+      return true;
+    case "listening":
+      return "url" in value && typeof value.url === "string";
+    case "failed":
+      return "message" in value && typeof value.message === "string";
+    case "scrape":
+      return hasId(value);
+    case "metrics":
+      return hasId(value) && "text" in value && typeof value.text === "string";
+    default:
+      return false;
+  }
+}
+
+export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
+  if (typeof value !== "object" || value === null || !("kind" in value)) return false;
+  switch (value.kind) {
+    case "go":
+      return true;
+    case "collect":
+      return hasId(value);
+    case "scraped":
+      return hasId(value) && "text" in value && typeof value.text === "string";
+    default:
+      return false;
+  }
+}
+
+function hasId(value: object): boolean {
+  return "id" in value && typeof value.id === "number";
+}
+
+/** Sends `message` to the primary (in a worker); resolves once it is handed to the channel (before an exit). */
+export function sendToPrimary(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}

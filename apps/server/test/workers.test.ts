@@ -1,0 +1,341 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { halfSentPost, openEventStream, requestOnNewConnection } from "./support/fresh-connection.ts";
+import { adminEnv, type ServerProcess, signInAsAdmin, startServerProcess } from "./support/server-process.ts";
+
+// WORKERS: several server processes behind one port (src/cluster/). Each test starts a cluster of
+// two workers as `npm start` does on a two-core machine, and tells the workers apart by the
+// `worker` field of their log lines: a request's line carries its x-request-id (reqId).
+
+const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+const timeout = 60_000;
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function freshSqliteUrl(): string {
+  const folder = mkdtempSync(join(tmpdir(), "workers-"));
+  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+  return `sqlite:${join(folder, "app.db")}`;
+}
+
+async function startCluster(env: Record<string, string>): Promise<ServerProcess> {
+  const server = await startServerProcess({ WORKERS: "2", ...env });
+  cleanups.push(() => server.child.kill("SIGKILL"));
+  // pino writes a worker's log lines asynchronously: its "Server listening" line can reach the
+  // pipe after the primary's "serving" line, which startServerProcess waits for.
+  await expect.poll(() => [...listening(server).keys()].sort(), { timeout: 10_000 }).toEqual([1, 2]);
+  return server;
+}
+
+type LogLine = { msg: string; pid: number; worker?: number; reqId?: string };
+
+function logLines(server: ServerProcess): LogLine[] {
+  return server
+    .output()
+    .split("\n")
+    .flatMap((line) => {
+      try {
+        const parsed: unknown = JSON.parse(line);
+        return typeof parsed === "object" && parsed !== null && "msg" in parsed ? [parsed as LogLine] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** Waits for a log line that `match` accepts (the line of a request comes just after its answer). */
+async function logLine(
+  server: ServerProcess,
+  match: (line: LogLine) => boolean,
+  ms = 10_000,
+): Promise<LogLine> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const line = logLines(server).find(match);
+    if (line) return line;
+    if (Date.now() > deadline) throw new Error(`no such log line within ${ms} ms:\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The worker that logged the request with this x-request-id (received, at LOG_LEVEL=debug, or completed). */
+async function workerOf(server: ServerProcess, requestId: string): Promise<number> {
+  const line = await logLine(server, (each) => each.reqId === requestId && each.worker !== undefined);
+  if (line.worker === undefined) throw new Error("unreachable");
+  return line.worker;
+}
+
+/** The workers listening now, by number: pid of each (the latest "Server listening" line of each). */
+function listening(server: ServerProcess): Map<number, number> {
+  const workers = new Map<number, number>();
+  for (const line of logLines(server)) {
+    if (line.worker !== undefined && line.msg.startsWith("Server listening at"))
+      workers.set(line.worker, line.pid);
+  }
+  return workers;
+}
+
+/** Health checks on new connections until both workers have answered one; every one must be 200. */
+async function expectBothWorkersAnswer(server: ServerProcess, label: string): Promise<void> {
+  const answeredBy = new Set<number>();
+  for (let i = 0; i < 40 && answeredBy.size < 2; i++) {
+    const id = `${label}-${i}`;
+    const { status } = await requestOnNewConnection(`${server.url}/health/ready`, {
+      headers: { "x-request-id": id },
+    });
+    expect(status).toBe(200);
+    answeredBy.add(await workerOf(server, id));
+  }
+  expect([...answeredBy].sort()).toEqual([1, 2]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A worker whose primary exited right after killing it is a zombie until init reaps it, which
+  // some containers' init does only every few seconds: dead all the same (Linux's /proc says so).
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    // Gone since (Linux), or a system without /proc, where kill() is all there is to go by.
+    return process.platform !== "linux";
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Starts main.ts as a user would, expecting it not to start. */
+function startDoomed(env: Record<string, string>) {
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, WORKERS: "2", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  cleanups.push(() => child.kill("SIGKILL"));
+  return exitOf(child);
+}
+
+describe("WORKERS=2", { timeout }, () => {
+  it("serves one port from two processes, of which one alone migrated and made the admin", async () => {
+    const server = await startCluster({ DATABASE_URL: freshSqliteUrl(), ...adminEnv });
+    const workers = listening(server);
+    expect([...workers.keys()].sort()).toEqual([1, 2]);
+    expect(new Set(workers.values()).size).toBe(2);
+    expect(workers.values()).not.toContain(server.child.pid);
+    expect(logLines(server).find((line) => line.msg.startsWith("serving "))?.msg).toMatch(
+      /with 2 worker processes$/,
+    );
+    const prepared = logLines(server).filter(
+      (line) => line.msg === "applied pending migrations" || line.msg.startsWith("admin account"),
+    );
+    expect(prepared.map((line) => [line.worker, line.msg])).toEqual([
+      [1, "applied pending migrations"],
+      [1, `admin account ${adminEnv.ADMIN_EMAIL}: created`],
+    ]);
+    await expectBothWorkersAnswer(server, "probe");
+    await signInAsAdmin(server.url);
+    expect(await server.stop()).toBe(0);
+  });
+
+  it("on SIGTERM finishes the requests in flight on every worker, then exits 0", async () => {
+    const server = await startCluster({ DATABASE_URL: freshSqliteUrl(), ...adminEnv, LOG_LEVEL: "debug" });
+    const headers = { authorization: `Bearer ${await signInAsAdmin(server.url)}` };
+    // Creates whose bodies are half sent, on new connections, until both workers hold one.
+    const inFlight: Array<{ finish: ReturnType<typeof halfSentPost>["finish"]; email: string }> = [];
+    const holders = new Set<number>();
+    for (let i = 0; i < 10 && holders.size < 2; i++) {
+      const email = `drain-${i}@example.com`;
+      const post = halfSentPost(
+        `${server.url}/api/users`,
+        { name: `Drain ${i}`, email },
+        {
+          ...headers,
+          "x-request-id": `drain-${i}`,
+        },
+      );
+      cleanups.push(() => post.request.destroy());
+      inFlight.push({ finish: post.finish, email });
+      holders.add(await workerOf(server, `drain-${i}`));
+    }
+    expect([...holders].sort()).toEqual([1, 2]);
+
+    const signalled = Date.now();
+    const exited = server.stop("SIGTERM");
+    await logLine(server, (line) => line.worker === 2 && line.msg.startsWith("SIGTERM: finishing"));
+    await logLine(server, (line) => line.worker === 1 && line.msg.startsWith("SIGTERM: finishing"));
+    const answers = await Promise.all(inFlight.map((each) => each.finish()));
+    expect(answers.map((answer) => answer.status)).toEqual(inFlight.map(() => 201));
+    expect(answers.map((answer) => (JSON.parse(answer.body) as { email: string }).email)).toEqual(
+      inFlight.map((each) => each.email),
+    );
+    expect(await exited).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(10_000);
+    const stopped = logLines(server).filter((line) => line.msg === "stopped");
+    expect(stopped.map((line) => line.worker ?? "primary").sort()).toEqual([1, 2, "primary"]);
+  });
+
+  it("takes one Ctrl-C delivered twice as one stop, and a later one as a kill", async () => {
+    const server = await startCluster({ DATABASE_URL: freshSqliteUrl(), ...adminEnv, LOG_LEVEL: "debug" });
+    const headers = { authorization: `Bearer ${await signInAsAdmin(server.url)}`, "x-request-id": "held" };
+    // A request that never finishes holds its worker's drain until the 10 s timeout.
+    const held = halfSentPost(
+      `${server.url}/api/users`,
+      { name: "Held", email: "held@example.com" },
+      headers,
+    );
+    cleanups.push(() => held.request.destroy());
+    await workerOf(server, "held");
+    const workers = [...listening(server).values()];
+
+    // What a terminal and `npm start`'s wrappers deliver for one Ctrl-C: the same signal, twice at once.
+    server.child.kill("SIGINT");
+    server.child.kill("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(server.child.exitCode).toBe(null);
+    const signalled = Date.now();
+    expect(await server.stop("SIGINT")).toBe(1);
+    expect(Date.now() - signalled).toBeLessThan(5_000);
+    expect(logLines(server).map((line) => line.msg)).toContain(
+      "SIGINT again: killing the workers without waiting for in-flight requests",
+    );
+    for (const pid of workers) await expect.poll(() => alive(pid), { timeout: 2_000 }).toBe(false);
+  });
+
+  it("replaces a worker that dies, and keeps serving on the port", async () => {
+    const server = await startCluster({ DATABASE_URL: freshSqliteUrl(), ...adminEnv });
+    const before = listening(server);
+    const lead = before.get(1);
+    if (lead === undefined) throw new Error("no worker 1");
+    // Worker 1 leads: its replacement prepares the database again (nothing to do) and serves.
+    process.kill(lead, "SIGKILL");
+    const restarting = await logLine(server, (line) => line.msg.startsWith(`worker 1 (pid ${lead})`));
+    expect(restarting.msg).toMatch(
+      /^worker 1 \(pid \d+\) was killed by SIGKILL; starting another in \d+ ms$/,
+    );
+    await logLine(
+      server,
+      (line) => line.worker === 1 && line.pid !== lead && line.msg.startsWith("Server listening"),
+    );
+    expect(listening(server).get(2)).toBe(before.get(2));
+    await expectBothWorkersAnswer(server, "after");
+    await signInAsAdmin(server.url);
+    expect(await server.stop()).toBe(0);
+  });
+});
+
+describe("WORKERS=2 that cannot start", { timeout }, () => {
+  it("exits 1 with one line when the port is taken, and starts no worker again", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => taken.close());
+    const address = taken.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const { code, stdout, stderr } = await startDoomed({
+      DATABASE_URL: freshSqliteUrl(),
+      PORT: String(port),
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^failed to start: .*EADDRINUSE.*\(set PORT to use another port\)$/),
+    ]);
+    expect(stdout).not.toContain("starting another");
+  });
+
+  it("exits 1 with one line when the database cannot be reached", async () => {
+    const { code, stdout, stderr } = await startDoomed({
+      DATABASE_URL: "postgres://postgres@127.0.0.1:1/app",
+      DATABASE_CONNECT_TIMEOUT_MS: "1000",
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^failed to start: /)]);
+    expect(stdout).not.toContain("starting another");
+  });
+
+  it("refuses bad configuration in one line, before any worker starts", async () => {
+    const { code, stdout, stderr } = await startDoomed({ PORT: "eighty", WORKERS: "0" });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^invalid configuration: PORT: .*; WORKERS: /),
+    ]);
+    expect(stdout).toBe("");
+  });
+});
+
+await describeEachDatabase("live data with WORKERS=2", (dialect) => {
+  it("delivers a change written through one worker to subscribers on both", { timeout }, async () => {
+    const database = await createScratchDatabase(dialect);
+    cleanups.push(() => void database.drop());
+    const server = await startCluster({ DATABASE_URL: database.url, ...adminEnv, LOG_LEVEL: "debug" });
+    const headers = { authorization: `Bearer ${await signInAsAdmin(server.url)}` };
+
+    // Streams on new connections until each worker serves one.
+    const streams: Array<Awaited<ReturnType<typeof openEventStream>>> = [];
+    const subscribedOn = new Set<number>();
+    for (let i = 0; i < 10 && subscribedOn.size < 2; i++) {
+      const stream = await openEventStream(`${server.url}/api/changes/stream`, {
+        ...headers,
+        "x-request-id": `sub-${i}`,
+      });
+      cleanups.push(stream.close);
+      expect(stream.status).toBe(200);
+      streams.push(stream);
+      subscribedOn.add(await workerOf(server, `sub-${i}`));
+    }
+    expect([...subscribedOn].sort()).toEqual([1, 2]);
+
+    // Creates on new connections until each worker has made one.
+    const created: number[] = [];
+    const writtenOn = new Set<number>();
+    for (let i = 0; i < 20 && writtenOn.size < 2; i++) {
+      const { status, body } = await requestOnNewConnection(`${server.url}/api/users`, {
+        headers: { ...headers, "x-request-id": `write-${i}` },
+        body: { name: `Live ${i}`, email: `live-${i}@example.com` },
+      });
+      expect(status).toBe(201);
+      created.push((JSON.parse(body) as { id: number }).id);
+      writtenOn.add(await workerOf(server, `write-${i}`));
+    }
+    expect([...writtenOn].sort()).toEqual([1, 2]);
+
+    // Every stream gets every create, whichever worker wrote it (within the poll's 250 ms and then some).
+    const deadline = Date.now() + 5_000;
+    const seen = () =>
+      streams.map((stream) =>
+        stream.events.flatMap((event) =>
+          typeof event === "object" &&
+          event !== null &&
+          "entity" in event &&
+          event.entity === "user" &&
+          "entityId" in event
+            ? [event.entityId]
+            : [],
+        ),
+      );
+    while (Date.now() < deadline && !seen().every((ids) => created.every((id) => ids.includes(id)))) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    for (const ids of seen()) expect(ids).toEqual(created);
+    for (const stream of streams) stream.close();
+    expect(await server.stop()).toBe(0);
+  });
+});
