@@ -1,6 +1,18 @@
 import { parseArgs } from "node:util";
 
+/** The database every server of a run uses (`--database`). */
+export type DatabaseKind = "sqlite" | "postgres" | "mariadb";
+
+export const databaseNames: Record<DatabaseKind, string> = {
+  sqlite: "SQLite",
+  postgres: "PostgreSQL",
+  mariadb: "MariaDB",
+};
+
 export type BenchOptions = {
+  database: DatabaseKind;
+  /** DATABASE_POOL_MAX of the project, and the raw ceiling's pool (PostgreSQL, MariaDB). */
+  pool: number;
   users: number;
   itemsPerUser: number;
   duration: number;
@@ -24,9 +36,15 @@ export type BenchOptions = {
   fanOutSeconds: number;
 };
 
-const usage = `pnpm bench [--users N] [--duration S] [--connections C] [--subscribers N] [--fanout]
-           [--scale [--scale-users N] [--export]]
+const usage = `pnpm bench [--database sqlite|postgres|mariadb] [--users N] [--duration S] [--connections C]
+           [--subscribers N] [--fanout] [--scale [--scale-users N] [--export]]
 
+  --database D      sqlite (default), postgres or mariadb: every server of the run on a scratch
+                    database of that kind, created and dropped by the bench (PostgreSQL at
+                    BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres;
+                    MariaDB at BENCH_MARIADB_URL, default mysql://root@127.0.0.1:3306/mysql)
+  --pool N          database connections per server, the project's DATABASE_POOL_MAX and the raw
+                    ceiling's pool alike (PostgreSQL, MariaDB; default 10, the project's default)
   --users N         users seeded, each with 5 items (default 2000)
   --duration S      seconds measured per scenario and server (default 8)
   --warmup S        unmeasured seconds before each measurement (default 1)
@@ -49,6 +67,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   const { values } = parseArgs({
     args: argv,
     options: {
+      database: { type: "string", default: "sqlite" },
+      pool: { type: "string", default: "10" },
       users: { type: "string", default: "2000" },
       duration: { type: "string", default: "8" },
       warmup: { type: "string", default: "1" },
@@ -69,14 +89,16 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   if (values.help) exitWithUsage(0);
   if (values.fanout && Number(values.subscribers) === 0) exitWithUsage(2, "--fanout needs subscribers");
   return {
-    users: positive("--users", values.users),
+    database: databaseKind(values.database),
+    pool: positiveInteger("--pool", values.pool),
+    users: positiveInteger("--users", values.users),
     itemsPerUser: 5,
     duration: positive("--duration", values.duration),
     warmup: nonNegative("--warmup", values.warmup),
     connections: positive("--connections", values.connections),
     rounds: positiveInteger("--rounds", values.rounds),
     scale: values.scale,
-    scaleUsers: positive("--scale-users", values["scale-users"]),
+    scaleUsers: positiveInteger("--scale-users", values["scale-users"]),
     scaleExport: values.export,
     baseline: values.baseline,
     fanOut: values.fanout,
@@ -85,6 +107,19 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     changeRate: positive("--change-rate", values["change-rate"]),
     fanOutSeconds: positive("--fanout-duration", values["fanout-duration"]),
   };
+}
+
+function databaseKind(raw: string): DatabaseKind {
+  const aliases: Record<string, DatabaseKind> = {
+    sqlite: "sqlite",
+    postgres: "postgres",
+    postgresql: "postgres",
+    mariadb: "mariadb",
+    mysql: "mariadb",
+  };
+  const kind = aliases[raw.toLowerCase()];
+  if (!kind) exitWithUsage(2, "--database must be sqlite, postgres or mariadb");
+  return kind;
 }
 
 function positive(name: string, raw: string): number {

@@ -1,6 +1,6 @@
 // `pnpm bench`: the project server against the raw ceiling, scenario by scenario; prints figures,
 // never fails on speed. See docs/performance.md.
-import { parseBenchArgs } from "./args.ts";
+import { databaseNames, parseBenchArgs } from "./args.ts";
 import { buildBaseline } from "./baseline.ts";
 import { prepareDatabases } from "./database.ts";
 import { type FanOutResult, fanOutTable, measureFanOut } from "./fanout.ts";
@@ -34,23 +34,42 @@ else if (options.fanOut) await runFanOutOnly();
 else await runMain();
 
 async function runMain(): Promise<void> {
-  const machine = describeMachine();
   const baseline = options.baseline === undefined ? undefined : buildBaseline(options.baseline, log);
-  log(`seeding ${options.users} users with ${options.itemsPerUser} items each`);
-  using databases = await prepareDatabases(
+  log(
+    `seeding ${options.users} users with ${options.itemsPerUser} items each into ${databaseNames[options.database]}`,
+  );
+  await using databases = await prepareDatabases(
+    options.database,
     { users: options.users, itemsPerUser: options.itemsPerUser },
+    options.pool,
     baseline?.entry,
   );
+  const machine = describeMachine(databases.version);
+  const poolMax = options.pool;
+  const servers: (RunningServer & { authorization?: string })[] = [];
+  // Every server started is stopped, whatever fails; after the measurements at the latest.
+  await using running = new AsyncDisposableStack();
+  const started = async (starting: Promise<RunningServer>) => {
+    const server = await starting;
+    running.defer(() => server.stop());
+    return server;
+  };
   // Every call is made as a signed-in admin: what authentication costs is part of the figure.
-  const project = await startProjectServer(databases.projectPath, { admin: true });
-  const raw = await startRawServer(databases.rawPath);
-  const servers: (RunningServer & { authorization?: string })[] = [project, raw];
-  if (baseline && databases.baselinePath) {
-    const other = await startProjectServer(databases.baselinePath, {
-      admin: true,
-      entry: baseline.entry,
-      target: "baseline",
-    });
+  const project = await started(startProjectServer(databases.projectUrl, { admin: true, poolMax }));
+  servers.push(project);
+  const authorization = await adminAuthorization(project.url);
+  // The raw ceiling checks the same session's token (its copy of the file holds it on SQLite).
+  const raw = await started(startRawServer(await databases.rawUrl(), poolMax));
+  servers.push(raw);
+  if (baseline && databases.baselineUrl) {
+    const other = await started(
+      startProjectServer(databases.baselineUrl, {
+        admin: true,
+        entry: baseline.entry,
+        target: "baseline",
+        poolMax,
+      }),
+    );
     // A build with accounts needs a session of its own database; one without ignores it.
     const authorization = await adminAuthorization(other.url).catch(() => undefined);
     servers.push({ ...other, ...(authorization && { authorization }) });
@@ -59,19 +78,14 @@ async function runMain(): Promise<void> {
   await using sink = options.observability ? await startTraceSink() : undefined;
   const variants = sink ? observabilityVariants(sink.url) : [];
   for (const variant of variants) {
-    const server = await startProjectServer(databases.projectPath, {
-      admin: true,
-      target: "variant",
-      env: variant.env,
-    });
+    const server = await started(
+      startProjectServer(databases.projectUrl, { admin: true, target: "variant", env: variant.env, poolMax }),
+    );
     servers.push({ ...server, authorization: await adminAuthorization(server.url) });
   }
   const variantRows: ObservabilityRow[] = [];
   const results: ScenarioResult[] = [];
-  const scenarios = buildScenarios({
-    users: options.users,
-    authorization: await adminAuthorization(project.url),
-  });
+  const scenarios = buildScenarios({ users: options.users, authorization });
   try {
     const mismatches = await checkParity(scenarios, { project: project.url, raw: raw.url });
     for (const mismatch of mismatches) log(`raw ceiling answers differently: ${mismatch}`);
@@ -101,10 +115,10 @@ async function runMain(): Promise<void> {
       });
     }
   } finally {
-    await Promise.all(servers.map((server) => server.stop()));
+    await running.disposeAsync();
   }
-  const fanOut = options.subscribers > 0 ? await runFanOut(databases.projectPath) : undefined;
-  const settings = `${options.users} users x ${options.itemsPerUser} items, ${options.connections} connections, ${options.duration} s per scenario and server in ${options.rounds} interleaved slices, after ${options.warmup} s warm-up; the project called as a signed-in admin`;
+  const fanOut = options.subscribers > 0 ? await runFanOut(databases.projectUrl) : undefined;
+  const settings = `${databaseNames[options.database]}, ${options.users} users x ${options.itemsPerUser} items, ${options.connections} connections, ${options.duration} s per scenario and server in ${options.rounds} interleaved slices, after ${options.warmup} s warm-up; ${poolDescription()}; the project called as a signed-in admin, the raw ceiling checking the same token`;
   console.log(`\nMachine: ${machine}\nRun: ${settings}\n`);
   console.log(resultsTable(results));
   if (baseline)
@@ -119,22 +133,30 @@ async function runMain(): Promise<void> {
       )}`,
     );
   }
-  console.log(`\n${targetsTable(evaluateTargets(results, databases.emptyStartMs))}`);
+  console.log(
+    `\n${targetsTable(evaluateTargets(results, databases.emptyStartMs, options.database), options.database)}`,
+  );
   if (fanOut) printFanOut(fanOut);
 }
 
 async function runFanOutOnly(): Promise<void> {
-  const machine = describeMachine();
-  log(`seeding ${options.users} users with ${options.itemsPerUser} items each`);
-  using databases = await prepareDatabases({ users: options.users, itemsPerUser: options.itemsPerUser });
-  const fanOut = await runFanOut(databases.projectPath);
+  log(
+    `seeding ${options.users} users with ${options.itemsPerUser} items each into ${databaseNames[options.database]}`,
+  );
+  await using databases = await prepareDatabases(
+    options.database,
+    { users: options.users, itemsPerUser: options.itemsPerUser },
+    options.pool,
+  );
+  const machine = describeMachine(databases.version);
+  const fanOut = await runFanOut(databases.projectUrl);
   console.log(`\nMachine: ${machine}`);
   printFanOut(fanOut);
 }
 
 /** On a project server of its own, started for it: its RSS is the fan-out's, not the load's before. */
-async function runFanOut(dbPath: string): Promise<FanOutResult> {
-  const server = await startProjectServer(dbPath, { admin: true });
+async function runFanOut(databaseUrl: string): Promise<FanOutResult> {
+  const server = await startProjectServer(databaseUrl, { admin: true, poolMax: options.pool });
   try {
     const fanOut = {
       subscribers: options.subscribers,
@@ -145,6 +167,12 @@ async function runFanOut(dbPath: string): Promise<FanOutResult> {
   } finally {
     await server.stop();
   }
+}
+
+function poolDescription(): string {
+  return options.database === "sqlite"
+    ? "one SQLite connection per server"
+    : `${options.pool} database connections per server (the project's DATABASE_POOL_MAX, the raw ceiling's pool)`;
 }
 
 function printFanOut(result: FanOutResult): void {

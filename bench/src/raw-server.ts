@@ -1,21 +1,35 @@
-// The raw ceiling: plain fastify routes over raw better-sqlite3 prepared statements, answering the
-// benchmark's calls with the project's JSON shapes from the same SQLite schema. It exists only to
-// measure what the project's stack (tRPC, zod, MikroORM, unit of work) costs; see docs/performance.md.
-//   DB_PATH=/tmp/bench.db PORT=8001 node bench/src/raw-server.ts
-import Database from "better-sqlite3";
+// The raw ceiling: plain fastify routes over one database's own driver, answering the benchmark's
+// calls with the project's JSON shapes from the same schema and rows, checking the bearer token and
+// recording each create's change as the project does. It exists only to measure what the project's
+// stack (tRPC, zod, MikroORM, unit of work) costs; see docs/performance.md.
+//   DATABASE_URL=sqlite:/tmp/bench.db PORT=8001 node bench/src/raw-server.ts
+//   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench DATABASE_POOL_MAX=10 node bench/src/raw-server.ts
 import Fastify, { type FastifyReply } from "fastify";
-import { getUser, RawCallError, rawProcedures } from "./raw-procedures.ts";
-import { prepareQueries } from "./raw-queries.ts";
+import { authenticate, getUser, type Outcome, rawProcedures, settle } from "./raw-procedures.ts";
+import { RawCallError, type RawStore } from "./raw-store.ts";
 
-const dbPath = process.env.DB_PATH;
-if (!dbPath) throw new Error("DB_PATH is required");
-const db = new Database(dbPath);
-// The project's pragmas (packages/db/src/dialects/sqlite.ts), so both write the same way.
-db.pragma("journal_mode = wal");
-db.pragma("synchronous = NORMAL");
-db.pragma("foreign_keys = ON");
-const queries = prepareQueries(db);
-const procedures = rawProcedures(queries);
+const url = process.env.DATABASE_URL;
+if (!url) throw new Error("DATABASE_URL is required");
+const poolMax = Number(process.env.DATABASE_POOL_MAX ?? 10);
+const store = await openStore(url);
+const procedures = rawProcedures(store);
+
+/** The store for the URL's scheme, as the project picks its driver (packages/db/src/database-url.ts). */
+async function openStore(databaseUrl: string): Promise<RawStore> {
+  if (databaseUrl.startsWith("sqlite:")) {
+    const { openSqliteStore } = await import("./raw-sqlite.ts");
+    return openSqliteStore(databaseUrl.replace(/^sqlite:(\/\/)?/, ""));
+  }
+  if (/^postgres(ql)?:/.test(databaseUrl)) {
+    const { openPostgresStore } = await import("./raw-postgres.ts");
+    return openPostgresStore(databaseUrl, poolMax);
+  }
+  if (/^(mysql|mariadb):/.test(databaseUrl)) {
+    const { openMariaDbStore } = await import("./raw-mariadb.ts");
+    return openMariaDbStore(databaseUrl.replace(/^mariadb:/, "mysql:"), poolMax);
+  }
+  throw new Error(`unsupported DATABASE_URL ${databaseUrl}`);
+}
 
 // Batch paths name every call ("users.byId,users.byId,…"): the project allows long ones too.
 const app = Fastify({ logger: false, routerOptions: { maxParamLength: 2000 } });
@@ -24,55 +38,60 @@ type TrpcGet = { Params: { path: string }; Querystring: { input?: string; batch?
 type TrpcPost = { Params: { path: string }; Body: unknown };
 
 app.get("/health", async () => {
-  queries.ping();
+  await store.ping();
   return { status: "ok", db: "ok" };
 });
 
 app.get<TrpcGet>("/trpc/:path", async (request, reply) => {
   const names = request.params.path.split(",");
   const input: unknown = request.query.input === undefined ? undefined : JSON.parse(request.query.input);
-  if (request.query.batch !== "1") return answer(reply, () => call(procedures.queries, names[0], input));
+  const caller = await settle(() => authenticate(store, request.headers.authorization));
+  if (caller.error) return answer(reply, caller);
+  const who = caller.data;
+  if (request.query.batch !== "1") {
+    return answer(reply, await settle(() => procedures.query(names[0], input, who)));
+  }
   const inputs = (input ?? {}) as Record<string, unknown>;
-  return names.map((name, index) => envelope(() => call(procedures.queries, name, inputs[index])).body);
+  const outcomes = await procedures.batch(
+    names.map((name, index) => ({ name, input: inputs[index] })),
+    who,
+  );
+  return outcomes.map((outcome) => envelope(outcome).body);
 });
 
-app.post<TrpcPost>("/trpc/:path", async (request, reply) =>
-  answer(reply, () => call(procedures.mutations, request.params.path, request.body)),
-);
+app.post<TrpcPost>("/trpc/:path", async (request, reply) => {
+  const outcome = await settle(async () => {
+    const caller = await authenticate(store, request.headers.authorization);
+    return procedures.mutation(request.params.path, request.body, caller);
+  });
+  return answer(reply, outcome);
+});
 
 app.get<{ Params: { id: string } }>("/api/users/:id", async (request, reply) => {
   try {
-    return getUser(queries, Number(request.params.id));
+    const caller = await authenticate(store, request.headers.authorization);
+    return await getUser(store, Number(request.params.id), caller);
   } catch (error) {
     if (!(error instanceof RawCallError)) throw error;
     return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
   }
 });
 
-function call(table: Record<string, (input: unknown) => unknown>, name: string | undefined, input: unknown) {
-  const procedure = name === undefined ? undefined : table[name];
-  if (!procedure) throw new RawCallError("NOT_FOUND", `No procedure ${name}`);
-  return procedure(input);
-}
-
 /** tRPC's envelopes: `{ result: { data } }`, or `{ error }` with the code's HTTP status. */
-function envelope(run: () => unknown): { status: number; body: unknown } {
-  try {
-    return { status: 200, body: { result: { data: run() } } };
-  } catch (error) {
-    if (!(error instanceof RawCallError)) throw error;
-    const body = { error: { message: error.message, code: -32600, data: { code: error.code } } };
-    return { status: error.status, body };
-  }
+function envelope(outcome: Outcome): { status: number; body: unknown } {
+  if (!outcome.error) return { status: 200, body: { result: { data: outcome.data } } };
+  const { error } = outcome;
+  const body = { error: { message: error.message, code: -32600, data: { code: error.code } } };
+  return { status: error.status, body };
 }
 
-function answer(reply: FastifyReply, run: () => unknown) {
-  const { status, body } = envelope(run);
+function answer(reply: FastifyReply, outcome: Outcome) {
+  const { status, body } = envelope(outcome);
   return reply.code(status).send(body);
 }
 
 const port = Number(process.env.PORT ?? 0);
 await app.listen({ port, host: "127.0.0.1" });
-const close = () => void app.close().then(() => db.close());
+const close = () => void app.close().then(() => store.close());
 process.once("SIGTERM", close);
 process.once("SIGINT", close);

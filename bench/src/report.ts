@@ -1,15 +1,16 @@
 import { availableParallelism, cpus, loadavg } from "node:os";
+import type { DatabaseKind } from "./args.ts";
 import { formatMb, formatMs, formatRate, formatRatio, markdownTable } from "./format.ts";
 import type { LoadResult } from "./load.ts";
-import { projectToRaw, type ScenarioResult, type Target } from "./targets.ts";
+import { projectToRaw, type ScenarioResult, type Target, targetColumns } from "./targets.ts";
 
-/** What the figures depend on: cores, CPU, Node, and how busy the machine was. */
-export function describeMachine(): string {
+/** What the figures depend on: cores, CPU, Node, the database server, and how busy the machine was. */
+export function describeMachine(database: string): string {
   const model = cpus()[0]?.model ?? "unknown CPU";
   const load = loadavg()
     .map((value) => value.toFixed(2))
     .join(" ");
-  return `${availableParallelism()} cores (nproc), ${model}, Node ${process.version}, load average ${load}`;
+  return `${availableParallelism()} cores (nproc), ${model}, Node ${process.version}, ${database}, load average ${load}`;
 }
 
 const loadColumns = (prefix: string) => [`${prefix} req/s`, "p50 ms", "p99 ms", "errors", "peak RSS MB"];
@@ -62,12 +63,14 @@ export function baselineTable(results: ScenarioResult[], commit: string): string
   return markdownTable(header, rows);
 }
 
-export function targetsTable(targets: Target[]): string {
+export function targetsTable(targets: Target[], database: DatabaseKind): string {
   const rows = targets.map((target) => [
     target.name,
-    target.goal,
+    target.goals.sqlite,
+    target.goals.postgres,
+    target.goals.mariadb,
     target.actual,
-    target.met ? "PASS" : "MISS",
+    target.met === undefined ? "-" : target.met ? "PASS" : "MISS",
   ]);
-  return markdownTable(["target", "goal", "this run", "verdict"], rows);
+  return markdownTable(targetColumns(database), rows);
 }

@@ -1,4 +1,4 @@
-import type { BenchOptions } from "./args.ts";
+import { type BenchOptions, databaseNames } from "./args.ts";
 import { prepareDatabases } from "./database.ts";
 import { describeSamples, type ExportMemory, isFlat, measureExport } from "./export-memory.ts";
 import { formatMs, formatRate, formatRatio, markdownTable } from "./format.ts";
@@ -21,14 +21,15 @@ const pageOf =
  * question), then compares the first page with random pages in the last 10% of the table.
  */
 export async function runScale(options: BenchOptions, log: (message: string) => void): Promise<void> {
-  const machine = describeMachine();
   const users = options.scaleUsers;
-  log(`seeding ${users} users`);
+  log(`seeding ${users} users into ${databaseNames[options.database]}`);
   const seedStart = performance.now();
-  using databases = await prepareDatabases({ users, itemsPerUser: 0 });
-  log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+  await using databases = await prepareDatabases(options.database, { users, itemsPerUser: 0 }, options.pool);
+  const seedSeconds = (performance.now() - seedStart) / 1000;
+  log(`migrated and seeded in ${seedSeconds.toFixed(1)} s`);
+  const machine = describeMachine(databases.version);
   const deepFrom = Math.floor(users * 0.9);
-  const server = await startProjectServer(databases.projectPath, { admin: true });
+  const server = await startProjectServer(databases.projectUrl, { admin: true, poolMax: options.pool });
   const authorization = await adminAuthorization(server.url);
   const scenarios: Scenario[] = [
     { name: "users.list first page", callsPerRequest: 1, request: pageOf(() => null, authorization) },
@@ -66,7 +67,7 @@ export async function runScale(options: BenchOptions, log: (message: string) => 
     ];
   });
   console.log(
-    `\nMachine: ${machine}\nRun: ${users} users, ${options.connections} connections, ${options.duration} s per run\n`,
+    `\nMachine: ${machine}\nRun: ${databaseNames[options.database]}, ${users} users (migrated and seeded in ${seedSeconds.toFixed(1)} s), ${options.connections} connections, ${options.duration} s per run\n`,
   );
   console.log(markdownTable(["scenario", "req/s", "p50 ms", "p99 ms", "errors"], rows));
   const verdict = cost <= 1.2 ? "PASS" : "MISS";

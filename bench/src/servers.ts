@@ -19,6 +19,8 @@ export type ProjectServerOptions = {
   target?: Target;
   /** More environment for this server (a variant's settings). */
   env?: Record<string, string>;
+  /** DATABASE_POOL_MAX (PostgreSQL, MariaDB): the raw ceiling's pool gets as many connections. */
+  poolMax?: number;
 };
 
 export type RunningServer = {
@@ -43,11 +45,12 @@ export function buildProjectServer(): void {
 }
 
 /**
- * Starts `node apps/server/dist/main.js` as `npm start` does, in production, on the given SQLite file.
- * Migrations run at start; warn-level logs keep request logging out of the measurement.
+ * Starts `node apps/server/dist/main.js` as `npm start` does, in production, on the given
+ * database (a `DATABASE_URL`). Migrations run at start; warn-level logs keep request logging out
+ * of the measurement. `poolMax`: its DATABASE_POOL_MAX (PostgreSQL, MariaDB).
  */
 export function startProjectServer(
-  dbPath: string,
+  databaseUrl: string,
   options: ProjectServerOptions = {},
 ): Promise<RunningServer> {
   const admin: Record<string, string> = options.admin
@@ -55,7 +58,8 @@ export function startProjectServer(
     : {};
   return startNode(options.target ?? "project", options.entry ?? projectMain, (port) => ({
     ...admin,
-    DATABASE_URL: `sqlite:${dbPath}`,
+    DATABASE_URL: databaseUrl,
+    ...(options.poolMax !== undefined && { DATABASE_POOL_MAX: String(options.poolMax) }),
     PORT: String(port),
     HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
@@ -66,9 +70,13 @@ export function startProjectServer(
   }));
 }
 
-/** Starts the raw ceiling (bench/src/raw-server.ts) on the given SQLite file. */
-export function startRawServer(dbPath: string): Promise<RunningServer> {
-  return startNode("raw", rawMain, (port) => ({ DB_PATH: dbPath, PORT: String(port) }));
+/** Starts the raw ceiling (bench/src/raw-server.ts) on the given database, with a pool of `poolMax`. */
+export function startRawServer(databaseUrl: string, poolMax: number): Promise<RunningServer> {
+  return startNode("raw", rawMain, (port) => ({
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: String(poolMax),
+    PORT: String(port),
+  }));
 }
 
 async function startNode(

@@ -1,0 +1,107 @@
+// What a raw ceiling's data access offers its routes, whatever the database (raw-sqlite.ts,
+// raw-postgres.ts, raw-mariadb.ts): the statements the benchmark's calls need, rows mapped to the
+// API's JSON shapes by hand.
+
+export type ItemJson = {
+  id: number;
+  title: string;
+  description: string | null;
+  ownerId: number;
+  createdAt: string;
+  updatedAt: string;
+};
+export type UserJson = {
+  id: number;
+  name: string;
+  email: string;
+  role: "user" | "admin";
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  items?: ItemJson[];
+};
+export type UserPageJson = { items: UserJson[]; nextCursor: number | null };
+
+/** How a caller proved who they are, as the token's prefix says (packages/api/src/auth/tokens.ts). */
+export type CredentialKind = "session" | "token";
+
+/** A credential's row: its account, that account's role, and when it expires (epoch ms; null never). */
+export type CredentialRow = { userId: number; role: "user" | "admin"; expiresAtMs: number | null };
+
+export type NewUser = { name: string; email: string; actorId: number };
+export type NewItem = { userId: number; title: string; description: string | null; actorId: number };
+export type PageOptions = { cursor: number; limit: number; withItems: boolean };
+
+type Awaitable<T> = T | Promise<T>;
+
+/** A failed call, answered with tRPC's status for its code. */
+export class RawCallError extends Error {
+  readonly code: "BAD_REQUEST" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT";
+
+  constructor(code: RawCallError["code"], message: string) {
+    super(message);
+    this.code = code;
+  }
+
+  get status(): number {
+    return { BAD_REQUEST: 400, UNAUTHORIZED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 }[this.code];
+  }
+}
+
+export type RawStore = {
+  ping(): Awaitable<unknown>;
+  /**
+   * The credential whose SHA-256 (hex) this is, joined to its account: one indexed query, as
+   * the project's `findCaller` (packages/db/src/repositories/sessions.ts) runs on every request.
+   */
+  credential(kind: CredentialKind, hash: string): Awaitable<CredentialRow | undefined>;
+  userWithItems(id: number): Awaitable<UserJson | undefined>;
+  /** A batch's users with their items, missing ids absent: as few round trips as the database allows. */
+  usersWithItems(ids: readonly number[]): Awaitable<Map<number, UserJson>>;
+  listUsers(options: PageOptions): Awaitable<UserPageJson>;
+  /**
+   * Inserts the user and, in the same transaction, its change row, its id taken from the change
+   * head as the project takes it (packages/db/src/repositories/changes.ts, decision 012). A taken
+   * email is a CONFLICT.
+   */
+  createUser(user: NewUser): Awaitable<UserJson>;
+  /** Likewise for an item; a missing owner is a NOT_FOUND. */
+  createItem(item: NewItem): Awaitable<ItemJson>;
+  close(): Awaitable<void>;
+};
+
+/** A change row's values as the project writes them for a create (`recordChanges`). */
+export type NewChange = {
+  entity: "user" | "item";
+  entityId: number;
+  ownerId: number;
+  op: "create";
+  version: number | null;
+};
+
+export const changeOf = {
+  user: (id: number): NewChange => ({ entity: "user", entityId: id, ownerId: id, op: "create", version: 1 }),
+  item: (id: number, ownerId: number): NewChange => ({
+    entity: "item",
+    entityId: id,
+    ownerId,
+    op: "create",
+    version: null,
+  }),
+};
+
+/**
+ * A timestamp as PostgreSQL (session time zone UTC: `2026-01-01 00:00:00.1+00`) or MariaDB
+ * (`2026-01-01 00:00:00.100`) send it as text, in the API's ISO form (`…T00:00:00.100Z`). The
+ * ceilings take timestamps as text and never build a Date: a driver building one per timestamp
+ * cost them about half their list throughput (issue 18).
+ */
+export function isoFromText(text: string): string {
+  let fraction = "000";
+  if (text.charCodeAt(19) === 46 /* "." */) {
+    let end = 20;
+    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
+    fraction = `${text.slice(20, end)}00`.slice(0, 3);
+  }
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}.${fraction}Z`;
+}
