@@ -1,8 +1,9 @@
 // Writes, for each dialect, a migration for whatever the entities describe beyond the
-// checked-in migrations. Needs the local PostgreSQL and MariaDB (see adminUrls) for those two.
-// Usage: pnpm --filter @app/db migration:create [name]      then list the new classes in
-// src/migrations/index.ts.
-import { fileURLToPath } from "node:url";
+// checked-in migrations, and lists it in src/migrations/index.ts. Needs the local PostgreSQL and
+// MariaDB (see adminUrls) for those two. For one dialect against a database of your own, there is
+// MikroORM's CLI: `npm run db -- migration:create` (README, "Migrations").
+// Usage: pnpm --filter @app/db migration:create [name]      then `npm run format`.
+import { listMigration, migrationsFolder } from "../src/cli/list-migration.ts";
 import { createOrm, type Dialect, migrateToLatest } from "../src/index.ts";
 import { createScratchDatabase } from "../src/testing/index.ts";
 
@@ -13,9 +14,10 @@ for (const dialect of dialects) {
   const orm = await createOrm({ url: scratch.url });
   try {
     await migrateToLatest(orm);
-    const path = fileURLToPath(new URL(`../src/migrations/${dialect}`, import.meta.url));
-    const result = await orm.migrator.create(path, false, false, process.argv[2]);
-    console.log(`${dialect}: ${result.fileName ? `wrote ${result.fileName}` : "up to date"}`);
+    const result = await orm.migrator.create(migrationsFolder(dialect), false, false, process.argv[2]);
+    const className = /export class (\w+)/.exec(result.code)?.[1];
+    if (className) listMigration(dialect, className);
+    console.log(`${dialect}: ${result.fileName ? `wrote and listed ${result.fileName}` : "up to date"}`);
   } finally {
     await orm.close(true);
   }

@@ -12,7 +12,8 @@ import { Migration20261201045540_changes as SqliteChanges } from "./sqlite/Migra
 
 /**
  * Every migration of a dialect, oldest first. Listed explicitly so nothing depends on file
- * discovery at run time. New ones: `pnpm --filter @app/db migration:create` (see its header).
+ * discovery at run time. New ones are added here by `pnpm --filter @app/db migration:create` (all
+ * three dialects) or `npm run db -- migration:create` (the one DATABASE_URL names).
  */
 const byDialect: Record<Dialect, MigrationObject[]> = {
   sqlite: [
