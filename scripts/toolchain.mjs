@@ -10,10 +10,12 @@
 //
 //   node scripts/toolchain.mjs start          build the web app and the server bundle, then run it
 //   node scripts/toolchain.mjs test           the whole test suite
-//   node scripts/toolchain.mjs dev            servers in watch mode
+//   node scripts/toolchain.mjs dev            the server in watch mode and Vite (scripts/dev.ts)
 //   node scripts/toolchain.mjs typecheck      every package, then the root scripts
 //   node scripts/toolchain.mjs cli ARGS ...   the CLI (apps/cli)
 //   node scripts/toolchain.mjs bench ARGS ... the benchmark (bench/)
+//   node scripts/toolchain.mjs db ARGS ...    MikroORM's CLI (migration:list, migration:up, …)
+//   node scripts/toolchain.mjs seed ARGS ...  demo data (--seed N, --users N, --force)
 // start, dev, cli, bench, db and seed read `.env` in the repository root (the environment wins).
 //   node scripts/toolchain.mjs exec CMD ...   any command (turbo, biome, pnpm, vitest)
 import { spawn, spawnSync } from "node:child_process";
@@ -204,9 +206,27 @@ const tasks = {
       env,
       (signal) => 128 + (signals[signal] ?? 0),
     ),
-  dev: (env) => run("turbo", ["run", "dev"], env),
+  // Not through turbo, whose strict environment mode dropped DATABASE_URL and the rest: scripts/dev.ts.
+  dev: (env) => run("node", ["scripts/dev.ts"], env),
   test: (env, args) => run("vitest", ["run", ...args], env),
   bench: (env, args) => run("node", ["bench/src/main.ts", ...args], env),
+  // MikroORM's own CLI (packages/db/src/cli/main.ts) on the database the server would use: its
+  // configuration file is the server's unless --config names another. Colours only on a terminal.
+  db: (env, args) =>
+    run(
+      "node",
+      [
+        "packages/db/src/cli/main.ts",
+        ...args,
+        // Last: --config takes every value that follows it.
+        ...(args.some((arg) => arg === "--config" || arg.startsWith("--config="))
+          ? []
+          : ["--config", "apps/server/mikro-orm.config.ts"]),
+      ],
+      process.stdout.isTTY || env.FORCE_COLOR !== undefined ? env : { MIKRO_ORM_NO_COLOR: "1", ...env },
+    ),
+  // Demo data in the database the server would use (apps/server/src/seed/main.ts).
+  seed: (env, args) => run("node", ["apps/server/src/seed/main.ts", ...args], env),
   async typecheck(env) {
     const packages = await run("turbo", ["run", "typecheck", "--output-logs=errors-only"], env);
     return packages !== 0 ? packages : run("tsc", ["-p", "tsconfig.json"], env);

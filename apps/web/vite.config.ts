@@ -1,20 +1,17 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { apiTarget, serverProxy } from "./dev-proxy.ts";
 
-/** The API `pnpm dev` proxies to: the server's default address, or API_URL. */
-const apiUrl = process.env.API_URL ?? "http://127.0.0.1:8000";
+/** Vite's port in `npm run dev`: `WEB_PORT`, else 5173 (the next free one if that is taken). */
+const webPort = process.env.WEB_PORT ? Number(process.env.WEB_PORT) : undefined;
 
 export default defineConfig({
   plugins: [react()],
   server: {
-    port: 5173,
-    // changeOrigin false (Vite's string shorthand sets it true): the server must see the page's own
-    // Host, or it takes the page's Origin for a foreign one and refuses every mutation signed in
-    // by cookie (403, its CSRF defence), sign-in and sign-up first of all.
-    proxy: {
-      "/trpc": { target: apiUrl, changeOrigin: false },
-      "/health": apiUrl,
-    },
+    port: webPort ?? 5173,
+    // A port asked for by name is that port or an error, never a neighbour nobody is told about.
+    strictPort: webPort !== undefined,
+    proxy: serverProxy(apiTarget()),
   },
   build: { outDir: "dist", emptyOutDir: true, sourcemap: false },
 });

@@ -1,4 +1,10 @@
-import { type AnchorHTMLAttributes, type MouseEvent, useLayoutEffect, useSyncExternalStore } from "react";
+import {
+  type AnchorHTMLAttributes,
+  type MouseEvent,
+  useLayoutEffect,
+  useMemo,
+  useSyncExternalStore,
+} from "react";
 
 // A tiny History API router: the app has four pages, which does not pay for a router library.
 const changeEvent = "app:navigate";
@@ -15,6 +21,28 @@ function subscribe(onChange: () => void) {
 /** The current path (`/users/3`), re-rendering on navigation and on back/forward. */
 export function usePathname(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
+}
+
+/** The query string's parameters (`?search=ann&pages=2`), re-rendering when they change, Back and Forward included. */
+export function useSearchParams(): URLSearchParams {
+  const query = useSyncExternalStore(subscribe, () => window.location.search);
+  return useMemo(() => new URLSearchParams(query), [query]);
+}
+
+/**
+ * Sets the current page's query string (an empty or undefined value drops its parameter): a new
+ * history entry, or with `replace` this one. Unlike `navigate` it never scrolls: the page stays.
+ */
+export function setSearchParams(params: Record<string, string | undefined>, { replace = false } = {}) {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value) query.set(name, value);
+  const text = query.toString();
+  const url = `${window.location.pathname}${text ? `?${text}` : ""}${window.location.hash}`;
+  if (url === `${window.location.pathname}${window.location.search}${window.location.hash}`) return;
+  // A replaced entry keeps its state (a notice `navigate` left); a new one starts without.
+  if (replace) window.history.replaceState(window.history.state, "", url);
+  else window.history.pushState(null, "", url);
+  window.dispatchEvent(new Event(changeEvent));
 }
 
 type NavigateOptions = {
