@@ -176,3 +176,32 @@ describe("README's configuration table", () => {
     expect(otel.sort()).toEqual([...tracingVariables].sort());
   });
 });
+
+describe(".env.example", () => {
+  it("names every variable the server reads, and the CLI's and the dev loop's, once each", () => {
+    const example = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
+    const named = [...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
+    const read = loadConfig({
+      ADMIN_EMAIL: "root@example.org",
+      ADMIN_PASSWORD: "a long passphrase",
+      METRICS_PORT: "9464",
+    });
+    const { tracing: _, ...own } = read;
+    const others = ["API_URL", "API_TOKEN", "TRACEPARENT", "WEB_PORT"];
+    expect([...new Set(named)].sort()).toEqual([...Object.keys(own), ...tracingVariables, ...others].sort());
+    // DATABASE_URL shows one example per database; everything else appears once.
+    expect(named.filter((name) => name !== "DATABASE_URL").length).toBe(new Set(named).size - 1);
+  });
+
+  it("holds only defaults: the configuration it describes, uncommented, is the zero configuration", () => {
+    const example = readFileSync(new URL("../../../.env.example", import.meta.url), "utf8");
+    const defaults = Object.fromEntries(
+      [...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)]
+        .filter(([, name]) => name !== "DATABASE_URL" && !name?.startsWith("OTEL_"))
+        .map(([, name, value]) => [name, value]),
+    );
+    const { tracing: _, ...fromExample } = loadConfig(defaults);
+    const { tracing: __, ...zero } = loadConfig({});
+    expect(fromExample).toEqual(zero);
+  });
+});
