@@ -1,5 +1,6 @@
 // `pnpm bench`: the project server against the raw ceiling, scenario by scenario; prints figures,
 // never fails on speed. See docs/performance.md.
+import { availableParallelism } from "node:os";
 import { databaseNames, parseBenchArgs } from "./args.ts";
 import { buildBaseline } from "./baseline.ts";
 import { prepareDatabases } from "./database.ts";
@@ -74,9 +75,13 @@ async function runMain(): Promise<void> {
     const authorization = await adminAuthorization(other.url).catch(() => undefined);
     servers.push({ ...other, ...(authorization && { authorization }) });
   }
-  // --observability: the same build with metrics off and with tracing on, measured in the same slices.
+  // The same build as one process (WORKERS=1) against the default (a process per core), and with
+  // --observability, with metrics off and with tracing on: all measured in the same slices.
   await using sink = options.observability ? await startTraceSink() : undefined;
-  const variants = sink ? observabilityVariants(sink.url) : [];
+  const variants = [
+    { label: "1 worker", env: { WORKERS: "1" } },
+    ...(sink ? observabilityVariants(sink.url) : []),
+  ];
   for (const variant of variants) {
     const server = await started(
       startProjectServer(databases.projectUrl, { admin: true, target: "variant", env: variant.env, poolMax }),
@@ -125,14 +130,15 @@ async function runMain(): Promise<void> {
     console.log(
       `\nAgainst ${options.baseline} (${baseline.commit}), same slices:\n\n${baselineTable(results, baseline.commit)}`,
     );
-  if (sink) {
-    console.log(
-      `\nObservability: the project as started by default (metrics on, tracing off) against metrics off, and tracing on with every request / 10% sampled (OTLP http/json to a local sink, ${(sink.bytes() / 1024 / 1024).toFixed(0)} MB received), same slices:\n\n${observabilityTable(
-        variantRows,
-        variants.map((variant) => variant.label),
-      )}`,
-    );
-  }
+  const observed = sink
+    ? `; metrics off; tracing on with every request / 10% sampled (OTLP http/json to a local sink, ${(sink.bytes() / 1024 / 1024).toFixed(0)} MB received)`
+    : "";
+  console.log(
+    `\nVariants: the project as started by default (${availableParallelism()} workers, metrics on, tracing off) against one worker${observed}; same slices. The raw ceiling is one process:\n\n${observabilityTable(
+      variantRows,
+      variants.map((variant) => variant.label),
+    )}`,
+  );
   console.log(
     `\n${targetsTable(evaluateTargets(results, databases.emptyStartMs, options.database), options.database)}`,
   );
