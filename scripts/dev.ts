@@ -9,6 +9,7 @@
 // Here every variable passes as is, and this process knows both children and stops both.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -100,6 +101,55 @@ function stop(code: number): void {
 }
 
 for (const name of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(name, () => stop(0));
+
+/** A port number from 0 to 65535 as written, or undefined. */
+function portNumber(value: string): number | undefined {
+  return /^\d{1,5}$/.test(value) && Number(value) <= 65_535 ? Number(value) : undefined;
+}
+
+/** Why nothing can listen on `port` at `host` now (taken, not allowed), or undefined when it can. */
+function cannotListen(port: number, host: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      resolve(error.code === "EADDRINUSE" ? "is in use" : `cannot be used (${error.code ?? error.message})`),
+    );
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve(undefined)));
+  });
+}
+
+/**
+ * The ports, checked before anything starts. A server that cannot listen would wait under
+ * `node --watch` for a file change that cannot help, while Vite served on and proxied to whatever
+ * holds the port (often an `npm start` left running); Vite, refused its port, prints a stack trace.
+ */
+async function checkPorts(): Promise<string | undefined> {
+  const port = portNumber(env.PORT || "8000");
+  // A PORT that is no number is the server's to refuse, in the words of its configuration.
+  if (port !== undefined && port !== 0) {
+    const host = env.HOST || "127.0.0.1";
+    const why = await cannotListen(port, host);
+    if (why) {
+      return `PORT ${port} on ${host} ${why}, perhaps by a server still running (npm start, npm run dev): stop it, or set PORT to another port`;
+    }
+  }
+  const asked = env.WEB_PORT;
+  if (!asked) return undefined;
+  const webPort = portNumber(asked);
+  if (webPort === undefined || webPort === 0) return `WEB_PORT ${asked} is not a port number from 1 to 65535`;
+  // Where Vite listens (its default host).
+  const why = await cannotListen(webPort, "localhost");
+  return (
+    why &&
+    `WEB_PORT ${webPort} ${why}: stop what holds it, set WEB_PORT to another port, or leave it unset for the next free one`
+  );
+}
+
+const portProblem = await checkPorts();
+if (portProblem) {
+  log(portProblem);
+  process.exit(1);
+}
 
 log(
   `the server in watch mode (NODE_ENV=${env.NODE_ENV}) and Vite with hot reload, which proxies the ` +

@@ -121,6 +121,12 @@ function ensureDependencies(env) {
 /** A child stopped by SIGINT or SIGTERM exits 0: the servers and watchers stop that way by design. */
 const stoppedOnPurpose = (signal) => (signal === "SIGINT" || signal === "SIGTERM" ? 0 : 1);
 
+/**
+ * A command interrupted (Ctrl-C) did not finish: 128 + the signal's number, as a shell reports it,
+ * so `npm run seed && npm start` or `npm run cli -- export … && next-step` stops there.
+ */
+const interrupted = (signal) => 128 + (signals[signal] ?? 0);
+
 /** Runs a command in the foreground, forwarding SIGINT/SIGTERM, and resolves with its exit code. */
 function run(command, args, env, exitCodeForSignal = stoppedOnPurpose) {
   return new Promise((resolve) => {
@@ -152,7 +158,9 @@ function withDotEnv(env) {
   // DOTENV_CONFIG_PATH names another file (dotenv's own convention).
   const file = process.env.DOTENV_CONFIG_PATH || join(root, ".env");
   if (!existsSync(file)) return env;
-  const text = readFileSync(file, "utf8");
+  // Without the byte-order mark some Windows editors write, the first name would carry it and
+  // never match the variable it spells (while the log line below showed it as applied).
+  const text = readFileSync(file, "utf8").replace(/^\uFEFF/, "");
   const parsed = typeof util.parseEnv === "function" ? util.parseEnv(text) : parseEnvFallback(text);
   const applied = [];
   const kept = [];
@@ -197,15 +205,7 @@ const tasks = {
     // benchmark starts it the same way.
     return run("node", [...nodeFlags, "apps/server/dist/main.js"], env);
   },
-  // A CLI interrupted (Ctrl-C) did not finish: 128 + the signal's number, as a shell reports it, so
-  // `npm run cli -- export … && next-step` stops there.
-  cli: (env, args) =>
-    run(
-      "node",
-      [...nodeFlags, "apps/cli/src/main.ts", ...args],
-      env,
-      (signal) => 128 + (signals[signal] ?? 0),
-    ),
+  cli: (env, args) => run("node", [...nodeFlags, "apps/cli/src/main.ts", ...args], env, interrupted),
   // Not through turbo, whose strict environment mode dropped DATABASE_URL and the rest: scripts/dev.ts.
   dev: (env) => run("node", ["scripts/dev.ts"], env),
   test: (env, args) => run("vitest", ["run", ...args], env),
@@ -224,9 +224,10 @@ const tasks = {
           : ["--config", "apps/server/mikro-orm.config.ts"]),
       ],
       process.stdout.isTTY || env.FORCE_COLOR !== undefined ? env : { MIKRO_ORM_NO_COLOR: "1", ...env },
+      interrupted,
     ),
   // Demo data in the database the server would use (apps/server/src/seed/main.ts).
-  seed: (env, args) => run("node", ["apps/server/src/seed/main.ts", ...args], env),
+  seed: (env, args) => run("node", ["apps/server/src/seed/main.ts", ...args], env, interrupted),
   async typecheck(env) {
     const packages = await run("turbo", ["run", "typecheck", "--output-logs=errors-only"], env);
     return packages !== 0 ? packages : run("tsc", ["-p", "tsconfig.json"], env);

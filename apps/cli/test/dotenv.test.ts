@@ -31,6 +31,12 @@ describe(".env", () => {
     expect(result.stderr + result.stdout).not.toContain("hunter2");
   });
 
+  it("reads a file saved with a byte-order mark (Windows editors) from its first variable", () => {
+    const result = cliWith("\uFEFFAPI_URL=http://127.0.0.1:9\r\nLOG_LEVEL=info\r\n");
+    expect(result.stderr).toContain(": API_URL, LOG_LEVEL applied");
+    expect(result.stderr).toContain("The server at http://127.0.0.1:9 failed");
+  });
+
   it("loses to a variable already set in the environment", () => {
     const result = cliWith("API_URL=http://127.0.0.1:9\n", { API_URL: "http://127.0.0.1:7" });
     expect(result.stderr).toContain("API_URL already set in the environment, kept");

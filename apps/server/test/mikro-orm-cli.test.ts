@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,6 +64,42 @@ for (const { dialect, skip } of await testedDialects()) {
       expect((await db("migration:pending")).stdout).toContain("No pending migrations");
     });
 
+    it("refuses a migration name it does not know rather than taking it as every migration", async () => {
+      await using scratch = await createScratchDatabase(dialect);
+      const db = (...args: string[]) => runTask("db", args, { DATABASE_URL: scratch.url });
+      const all = await migrationNames(scratch.url);
+      const applied = async () => tableNames((await db("migration:list")).stdout);
+
+      // Nothing applied yet: nothing to revert, said so rather than "Successfully migrated down".
+      const early = await db("migration:down");
+      expect(early.code).toBe(1);
+      expect(early.stderr).toContain("no migration is applied to this database: nothing to revert");
+
+      // MikroORM reads an unknown --to as "all the way": every table would go.
+      expect((await db("migration:up")).code).toBe(0);
+      for (const args of [
+        ["migration:down", "--to", "nope"],
+        ["migration:down", "--only", "Migration_nope"],
+        ["migration:up", "--to", "nope"],
+      ]) {
+        const refused = await db(...args);
+        expect(refused.code, args.join(" ")).toBe(1);
+        expect(refused.stderr).toMatch(/no migration named "(nope|Migration_nope)".*migration:list/);
+        expect(refused.stderr).not.toContain("Successfully");
+        expect(await applied()).toEqual(all);
+      }
+
+      // MikroORM's documented form, the timestamp alone, names the migration it starts.
+      const second = all[1] ?? "";
+      const timestamp = /^Migration(\d{14})/.exec(second)?.[1] ?? "";
+      const down = await db("migration:down", "--to", timestamp);
+      expect(down.code, down.stderr).toBe(0);
+      expect(await applied()).toEqual(all.slice(0, 2));
+      const up = await db("migration:up", "--to", second);
+      expect(up.code, up.stderr).toBe(0);
+      expect(await applied()).toEqual(all.slice(0, 2));
+    });
+
     it("checks that the migrations create what the entities describe, and says so in its exit code", async () => {
       await using scratch = await createScratchDatabase(dialect);
       const db = (...args: string[]) => runTask("db", args, { DATABASE_URL: scratch.url });
@@ -114,4 +152,34 @@ it("tells a configuration mistake in one line, without a stack", { timeout: 30_0
   expect(result.stderr).toContain('DATABASE_URL: unsupported DATABASE_URL "oracle://scott:***@db/x"');
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(result.stderr).not.toContain("tiger");
+});
+
+it("fails when interrupted, so that `npm run db -- migration:up && …` stops there", {
+  timeout: 30_000,
+}, async () => {
+  // A database that accepts the connection and never answers: the command is under way, waiting.
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => {
+    sockets.push(socket);
+    child.kill("SIGINT");
+  });
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const address = silent.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const child = spawn(process.execPath, ["scripts/toolchain.mjs", "db", "migration:up"], {
+    cwd: fileURLToPath(new URL("../../../", import.meta.url)),
+    env: {
+      ...process.env,
+      DOTENV_CONFIG_PATH: "/nonexistent/.env",
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/app`,
+    },
+    stdio: "ignore",
+  });
+  try {
+    const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+    expect(code).toBe(130);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
 });

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { createClient } from "@app/client";
 import { createOrm } from "@app/db";
 import { createScratchDatabase, testedDialects } from "@app/db/testing";
@@ -101,4 +103,37 @@ it("refuses arguments it does not understand, saying how to call it", { timeout:
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('--users must be a whole number from 1 to 100000, not "many"');
   expect(result.stderr).toContain("usage: npm run seed");
+});
+
+it("stops at Ctrl-C with a failing exit code, whole batches kept, and says what the database holds", {
+  timeout: 60_000,
+}, async () => {
+  await using scratch = await createScratchDatabase("sqlite");
+  // As `npm run seed -- --users 100000` in a terminal, interrupted once it has written a batch.
+  const child = spawn(process.execPath, ["scripts/toolchain.mjs", "seed", "--users", "100000"], {
+    cwd: fileURLToPath(new URL("../../../", import.meta.url)),
+    env: { ...process.env, DOTENV_CONFIG_PATH: "/nonexistent/.env", DATABASE_URL: scratch.url },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  let interrupted = false;
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk;
+    if (!interrupted && /seeding: \d+\//.test(stderr)) interrupted = child.kill("SIGINT");
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  // Not 0: `npm run seed && npm start` must not go on as if it had seeded.
+  expect(code, stderr).toBe(130);
+  expect(stdout).toBe("");
+  const users = (await countRows(scratch.url)).users;
+  expect(users).toBeGreaterThan(1);
+  // The admin and whole batches of 25: nothing half-written.
+  expect((users - 1) % 25).toBe(0);
+  expect(stderr).toContain(`Interrupted: ${users - 1} of 100000 demo users are in the database`);
+  expect(stderr).toContain("npm run seed -- --force");
+  expect(stderr).not.toMatch(/\n\s+at /);
 });

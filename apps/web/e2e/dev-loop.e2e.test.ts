@@ -272,3 +272,87 @@ describe("npm run dev", () => {
     expect(() => process.kill(serverPid, 0)).toThrow();
   }, 30_000);
 });
+
+// A port already taken (another `npm start` or `npm run dev` left running) or a WEB_PORT that is no
+// port: before, the server failed and `node --watch` waited for a file change while Vite served on
+// and proxied to whatever held the port; a taken or bad WEB_PORT printed Vite's stack trace.
+describe("npm run dev with a port it cannot have", () => {
+  /** `npm run dev` with these variables: its exit code and output, or "still running" after 30 s. */
+  async function devWith(
+    env: Record<string, string>,
+  ): Promise<{ code: number | null | "still running"; output: string }> {
+    const scratch = mkdtempSync(join(tmpdir(), "dev-loop-"));
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) => !/^(VITEST|NODE_ENV$|TEST$|API_URL$|HOST$|LOG_LEVEL$|METRICS)/.test(name),
+      ),
+    );
+    const dev = spawn("npm", ["run", "dev"], {
+      cwd: repoRoot,
+      env: {
+        ...inherited,
+        DATABASE_URL: `sqlite:${join(scratch, "dev.db")}`,
+        DOTENV_CONFIG_PATH: "/nonexistent/.env",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    dev.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    dev.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => dev.once("exit", (code) => resolve(code)));
+    const code = await Promise.race([
+      exited,
+      new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 30_000)),
+    ]);
+    if (code === "still running") {
+      dev.kill("SIGINT");
+      await exited;
+    }
+    rmSync(scratch, { recursive: true, force: true });
+    return { code, output };
+  }
+
+  /** A port held by another process's listener until `release` is called. */
+  async function heldPort(): Promise<{ port: number; release: () => void }> {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const address = holder.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    return { port, release: () => holder.close() };
+  }
+
+  it("stops at once when the server's PORT is taken, saying so in one line", async () => {
+    const held = await heldPort();
+    const webPort = await freePort();
+    try {
+      const { code, output } = await devWith({ PORT: String(held.port), WEB_PORT: String(webPort) });
+      expect(code, output).toBe(1);
+      expect(output).toContain(`PORT ${held.port}`);
+      expect(output).not.toMatch(/\n\s+at /);
+      expect(await listening(webPort)).toBe(false);
+    } finally {
+      held.release();
+    }
+  }, 60_000);
+
+  it("stops at once when WEB_PORT is taken or no port, with no stack trace", async () => {
+    const held = await heldPort();
+    const serverPort = await freePort();
+    try {
+      for (const webPort of [String(held.port), "abc", "99999"]) {
+        const { code, output } = await devWith({ PORT: String(serverPort), WEB_PORT: webPort });
+        expect(code, output).toBe(1);
+        expect(output).toContain(`WEB_PORT ${webPort}`);
+        expect(output).not.toMatch(/\n\s+at /);
+        expect(await listening(serverPort)).toBe(false);
+      }
+    } finally {
+      held.release();
+    }
+  }, 120_000);
+});

@@ -44,4 +44,19 @@ describe("parseDatabaseUrl for server databases", () => {
     expect(() => parseDatabaseUrl("postgres://app:secret@db:5432/")).not.toThrow(/secret/);
     expect(redact("mysql://root:hunter2@db/x")).toBe("mysql://root:***@db/x");
   });
+
+  it("hides a password holding the characters a URL reserves, which people write unencoded", () => {
+    // Each is printed as written when it cannot be parsed, and by the log line when it can.
+    expect(redact("postgres://app:p@ss@db:5432/shop")).toBe("postgres://app:***@db:5432/shop");
+    expect(redact("postgres://app:pa/ss@db:5432/shop")).toBe("postgres://app:***@db:5432/shop");
+    expect(redact("postgres://app:a:b#c?d@db/shop")).toBe("postgres://app:***@db/shop");
+    expect(redact("postgres://:secret@db/shop")).toBe("postgres://:***@db/shop");
+    expect(redact(" mysql://root:hunter2@db/x")).toBe(" mysql://root:***@db/x");
+    expect(() => parseDatabaseUrl("postgres://app:pa/ss@db:5432/shop")).not.toThrow(/pa\/ss/);
+    // Nothing to hide: left as written.
+    expect(redact("postgres://app@db:5432/shop?application_name=a@b")).toBe(
+      "postgres://app@db:5432/shop?application_name=a@b",
+    );
+    expect(redact("sqlite:./data/app.db")).toBe("sqlite:./data/app.db");
+  });
 });

@@ -48,7 +48,11 @@ export function parseDatabaseUrl(url: string, baseDir = process.cwd()): Database
   return { dialect, url: trimmed, database };
 }
 
-/** The URL with its password replaced, safe for logs and error messages. */
+/**
+ * The URL with its password replaced, safe for logs and error messages. The password runs to the
+ * last `@`, since people write `@`, `/`, `:` or `#` in one unencoded; an `@` in the query string
+ * after a password hides more than the password, never less.
+ */
 export function redact(url: string): string {
-  return url.replace(/(\/\/[^:@/]+):[^@/]*@/, "$1:***@");
+  return url.replace(/^(\s*[a-z][a-z0-9+.-]*:\/\/[^:@/]*):.*@/i, "$1:***@");
 }

@@ -1,7 +1,8 @@
 // `npm run seed [-- --seed N] [--users N] [--force]` (see main.ts): demo data in the database
 // DATABASE_URL names (the server's default SQLite file when unset), pending migrations applied
 // first. README, "Demo data". Exit codes: 0 seeded, 1 refused (accounts exist, no --force) or
-// failed, 2 bad arguments.
+// failed, 2 bad arguments, 128 + the signal's number when interrupted (130 for Ctrl-C).
+import { constants } from "node:os";
 import { parseArgs } from "node:util";
 import { assertPasswordHashing } from "@app/api";
 import { createOrm, migrateToLatest, redact } from "@app/db";
@@ -41,7 +42,11 @@ function parseArguments(args: string[]): Arguments | string {
   }
 }
 
+/** Demo users committed so far, for the message of an interrupted run. */
+let written = 0;
+
 function printProgress(done: { users: number; items: number }, total: number): void {
+  written = done.users;
   const line = `seeding: ${done.users}/${total} users, ${done.items} items`;
   // On a terminal, one line rewritten in place; in a log, a line per batch.
   process.stderr.write(process.stderr.isTTY ? `\r${line}${done.users === total ? "\n" : ""}` : `${line}\n`);
@@ -76,6 +81,14 @@ async function main(): Promise<number> {
   }
   assertPasswordHashing();
   const config = loadConfig();
+  // Ctrl-C: the batch being written rolls back with the process; say what stays, and fail, so
+  // that `npm run seed && npm start` stops there.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${interruptedMessage(parsed.users)}\n`);
+      process.exit(128 + constants.signals[signal]);
+    });
+  }
   const started = performance.now();
   const orm = await createOrm(databaseOptions(config));
   try {
@@ -103,6 +116,14 @@ main().then(
     process.exit(1);
   },
 );
+
+function interruptedMessage(total: number): string {
+  const again = "start again on an empty database, or add to this one with `npm run seed -- --force`";
+  if (written === 0) {
+    return `Interrupted before any demo user was written (the database may hold the admin account, whose password was not shown): ${again}.`;
+  }
+  return `Interrupted: ${written} of ${total} demo users are in the database (whole batches of 25, with their items), and an admin whose password was not shown: ${again}.`;
+}
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

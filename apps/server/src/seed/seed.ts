@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setImmediate } from "node:timers/promises";
 import { hashPassword } from "@app/api";
 import { itemDescription, itemTitle, userEmail, userName } from "@app/api/schemas";
 import { items, type Orm, users } from "@app/db";
@@ -87,6 +88,9 @@ export async function seedDatabase(orm: Orm, options: SeedOptions): Promise<Seed
     done.users += batch.length;
     done.items += batch.reduce((sum, person) => sum + person.items.length, 0);
     options.onProgress?.({ ...done }, people.length);
+    // On SQLite every await above resolves without the event loop turning, so a signal (Ctrl-C)
+    // would wait for the whole run: let it in between batches.
+    await setImmediate();
   }
   return { users: done.users + 1, items: done.items, admin, member };
 }

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { MikroORM } from "@mikro-orm/core";
+import type { MigrateOptions, MigrationInfo, MikroORM } from "@mikro-orm/core";
 import { type MigrationResult, Migrator } from "@mikro-orm/migrations";
 import { EntityManager } from "@mikro-orm/sql";
 import type { Dialect } from "../database-url.ts";
@@ -47,6 +47,49 @@ class CliMigrator extends Migrator {
       "Then `npm run format`, and write the same change for the other dialects (DATABASE_URL naming one of each, or `npm run pnpm -- --filter @app/db migration:create` for all three).",
     );
     return result;
+  }
+
+  // MikroORM takes a `--to` it does not know for "all the way" (every migration applied, or every
+  // table dropped) and an unknown `--only` for none, each with "Successfully migrated": so every
+  // name given is resolved first, and one that matches no migration stops the command.
+  override async up(options?: string | string[] | MigrateOptions): Promise<MigrationInfo[]> {
+    return super.up(await this.resolveNames(options));
+  }
+
+  override async down(options?: string | string[] | Omit<MigrateOptions, "from">): Promise<MigrationInfo[]> {
+    if ((await this.getExecuted()).length === 0) {
+      throw new Error("no migration is applied to this database: nothing to revert");
+    }
+    return super.down(await this.resolveNames(options));
+  }
+
+  private async resolveNames<T extends MigrateOptions>(
+    options: string | string[] | T | undefined,
+  ): Promise<string | string[] | T | undefined> {
+    if (options === undefined) return options;
+    const known = [
+      ...(await this.getExecuted()).map((row) => row.name),
+      ...(await this.getPending()).map((migration) => migration.name),
+    ];
+    const resolve = (name: string | number): string => {
+      // As MikroORM reads a name: no extension, and a bare timestamp for the migration it starts.
+      const given = String(name).replace(/\.[jt]s$/, "");
+      const wanted = /^\d{14}$/.test(given) ? `Migration${given}` : given;
+      const found = known.filter((name) => name === wanted || name.startsWith(`${wanted}_`));
+      if (found.length === 1 && found[0] !== undefined) return found[0];
+      throw new Error(
+        `no migration named "${name}" (\`npm run db -- migration:list\` and \`migration:pending\` show their names): nothing was changed`,
+      );
+    };
+    if (typeof options === "string") return resolve(options);
+    if (Array.isArray(options)) return options.map(resolve);
+    const { from, to, migrations } = options;
+    return {
+      ...options,
+      ...(from !== undefined && from !== 0 ? { from: resolve(from) } : {}),
+      ...(to !== undefined && to !== 0 ? { to: resolve(to) } : {}),
+      ...(migrations !== undefined ? { migrations: migrations.map(resolve) } : {}),
+    };
   }
 
   override async checkSchema(): Promise<boolean> {
