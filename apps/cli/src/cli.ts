@@ -39,10 +39,21 @@ export const commands: ReadonlyArray<Command> = [
 
 export const defaultUrl = "http://127.0.0.1:8000";
 
+/**
+ * The server's own address when API_URL is not set: the HOST and PORT the server reads too (from
+ * the environment or `.env`), so `PORT=8123` in `.env` moves both. A server listening on every
+ * interface is reached on the loopback one.
+ */
+export function localServerUrl(env: Io["env"]): string {
+  if (!env.HOST && !env.PORT) return defaultUrl;
+  const host = !env.HOST || env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${env.PORT || "8000"}`;
+}
+
 /** Runs one command line and resolves with the process exit code; never throws. */
 export async function runCli(args: string[], io: Io): Promise<number> {
   const { values, positionals } = scanArgs(args);
-  const url = typeof values.url === "string" ? values.url : io.env.API_URL || defaultUrl;
+  const url = typeof values.url === "string" ? values.url : io.env.API_URL || localServerUrl(io.env);
   const words = positionals.filter((word) => word !== "help");
   const command = commands.find((candidate) => candidate.words.every((word, index) => words[index] === word));
   let credential: CredentialSource = "none";
