@@ -4,6 +4,7 @@ import {
   DriverException,
   LockWaitTimeoutException,
 } from "@mikro-orm/core";
+import { isOutdatedPlan } from "./dialects/postgresql-prepared.ts";
 
 /** Driver error codes that mean "not now" rather than "never": the same call may succeed soon. */
 const transientCodes = new Set([
@@ -35,7 +36,8 @@ const transientSqlStates = new Set(["70100"]);
 /**
  * True when an error says the database is busy or unreachable for a moment (a lock held by
  * another process past the busy timeout, a dropped or refused connection, a deadlock victim,
- * an exhausted pool), as opposed to a bug or a bad request: callers get 503 and may retry.
+ * an exhausted pool, a statement a live migration outdated), as opposed to a bug or a bad request:
+ * callers get 503 and may retry.
  */
 export function isTransientDatabaseError(error: unknown): boolean {
   for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
@@ -50,6 +52,9 @@ export function isTransientDatabaseError(error: unknown): boolean {
     if (typeof code === "string" && (transientCodes.has(code) || code.startsWith("SQLITE_BUSY"))) return true;
     const sqlState = (current as { sqlState?: unknown }).sqlState;
     if (typeof sqlState === "string" && transientSqlStates.has(sqlState)) return true;
+    // A prepared statement outdated by a migration, inside a transaction: its connection sends it
+    // unnamed from then on and prepares it anew once idle (dialects/postgresql-prepared.ts).
+    if (isOutdatedPlan(current)) return true;
     if (
       // `pg` says "not queryable" when a call reuses a client whose connection has just died.
       /timeout exceeded when trying to connect|Connection terminated|is not queryable|database is locked/i.test(

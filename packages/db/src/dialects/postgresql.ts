@@ -1,5 +1,11 @@
 import { PostgreSqlDriver } from "@mikro-orm/postgresql";
-import { type ConnectionOptions, type DialectOptions, silentQueryTimeoutMs } from "./types.ts";
+import { prepareStatements } from "./postgresql-prepared.ts";
+import {
+  type ConnectionOptions,
+  type DialectOptions,
+  preparedStatementsPerConnection,
+  silentQueryTimeoutMs,
+} from "./types.ts";
 
 /** PostgreSQL through `pg`'s pool: its connection timeout also bounds the wait for a busy pool. */
 export function postgresqlOptions(url: string, connection: ConnectionOptions): DialectOptions {
@@ -14,6 +20,8 @@ export function postgresqlOptions(url: string, connection: ConnectionOptions): D
       onPoolCreated: (pool: ClientPool) => {
         releaseClientsThatEnd(pool);
         endClientsThatGoSilent(pool, silentQueryTimeoutMs(connection));
+        // After the line above, so that each statement it sends has the silence guard.
+        pool.on("connect", (client) => prepareStatements(client, preparedStatementsPerConnection));
       },
     },
   };
@@ -24,6 +32,7 @@ type PooledClient = {
   release(error?: Error): void;
   end(): Promise<void>;
   query(...args: unknown[]): unknown;
+  getTransactionStatus(): string | null;
   once(event: "end", listener: () => void): unknown;
 };
 type ClientPool = {

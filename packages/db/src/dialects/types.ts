@@ -11,6 +11,13 @@ export type ConnectionOptions = {
 };
 
 /**
+ * Most statements one connection keeps prepared, on PostgreSQL and MariaDB alike. The project's
+ * hot statements number a few dozen (one per query shape and per `in (…)` length); the bound keeps
+ * the database's memory for a connection finite whatever texts come its way.
+ */
+export const preparedStatementsPerConnection = 256;
+
+/**
  * How long a query may go unanswered before its connection is presumed dead, in ms. The database
  * cancels a statement at the statement timeout and says so at once, so silence a connect timeout
  * past that means the network is gone (a partition, a host lost without a reset), not a slow query.

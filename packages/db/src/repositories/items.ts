@@ -1,6 +1,7 @@
 import { type EntityManager, ForeignKeyConstraintViolationException } from "@mikro-orm/sql";
 import { Item } from "../entities/item.ts";
 import { RecordNotFoundError } from "../errors.ts";
+import { readByIds } from "./by-ids.ts";
 import { type FieldChanges, recordChanges } from "./changes.ts";
 import { insertRow } from "./insert-row.ts";
 import { type Reads, type Row, readsOf, toDate } from "./kysely.ts";
@@ -49,21 +50,14 @@ export async function listItems(em: EntityManager, query: ItemListQuery): Promis
 /** The items with the given ids, keyed by id: one query whatever the number. Missing ids are absent. */
 export async function getItems(em: EntityManager, ids: readonly number[]): Promise<Map<number, ItemView>> {
   if (ids.length === 0) return new Map();
-  const rows = await selectItems(readsOf(em))
-    .where("id", "in", [...new Set(ids)])
-    .execute();
+  const rows = await selectItemsByIds(em, [...new Set(ids)]);
   return new Map(rows.map((row) => [row.id, toItemView(row)]));
 }
 
 /** The items of the given users, by user then id: one query whatever the number of users. */
 export async function getItemsOfUsers(em: EntityManager, userIds: readonly number[]): Promise<ItemView[]> {
   if (userIds.length === 0) return [];
-  const rows = await selectItems(readsOf(em))
-    .where("owner_id", "in", userIds)
-    .orderBy("owner_id")
-    .orderBy("id")
-    .execute();
-  return rows.map(toItemView);
+  return (await selectItemsByOwners(em, userIds)).map(toItemView);
 }
 
 /** Changes an item's title and/or description (null clears the description). */
@@ -116,6 +110,11 @@ function selectItems(db: Reads) {
     .selectFrom("items")
     .select(["id", "title", "description", "owner_id", "created_at", "updated_at"]);
 }
+
+const selectItemsByIds = readByIds((db, ids) => selectItems(db).where("id", "in", ids));
+const selectItemsByOwners = readByIds((db, ids) =>
+  selectItems(db).where("owner_id", "in", ids).orderBy("owner_id").orderBy("id"),
+);
 
 function toItemView(row: Row<"items">): ItemView {
   return {

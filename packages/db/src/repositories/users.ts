@@ -7,6 +7,7 @@ import {
 import { sql } from "kysely";
 import { type Role, User } from "../entities/user.ts";
 import { ConflictError, RecordNotFoundError } from "../errors.ts";
+import { readByIds } from "./by-ids.ts";
 import { type FieldChanges, recordChanges } from "./changes.ts";
 import { insertRow } from "./insert-row.ts";
 import { getItemsOfUsers, type ItemView } from "./items.ts";
@@ -84,10 +85,7 @@ export async function listUsers(em: EntityManager, query: UserListQuery): Promis
  */
 export async function getUsers(em: EntityManager, ids: readonly number[]): Promise<Map<number, UserView>> {
   if (ids.length === 0) return new Map();
-  const rows = await selectUsers(readsOf(em))
-    .where("id", "in", [...new Set(ids)])
-    .orderBy("id")
-    .execute();
+  const rows = await selectUsersByIds(em, [...new Set(ids)]);
   const found = await withItems(em, rows.map(toUserView));
   return new Map(found.map((user) => [user.id, user]));
 }
@@ -169,6 +167,8 @@ function selectUsers(db: Reads) {
     .selectFrom("users")
     .select(["id", "name", "email", "role", "created_at", "updated_at", "version"]);
 }
+
+const selectUsersByIds = readByIds((db, ids) => selectUsers(db).where("id", "in", ids).orderBy("id"));
 
 function toUserView(row: Omit<Row<"users">, "password_hash">): UserView {
   return {
