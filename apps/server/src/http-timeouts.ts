@@ -2,8 +2,9 @@ import type { ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "./config.ts";
+import { loggedUrl } from "./logged-url.ts";
 
-type TimeoutSettings = Pick<
+export type TimeoutSettings = Pick<
   Config,
   "REQUEST_TIMEOUT_MS" | "HEADERS_TIMEOUT_MS" | "KEEP_ALIVE_TIMEOUT_MS" | "IDLE_TIMEOUT_MS"
 >;
@@ -72,9 +73,11 @@ export function logTimeouts(app: FastifyInstance, settings: TimeoutSettings): vo
     // Node says the same for both; the headers had arrived when a request is open on the socket.
     if (response && !response.req.complete) {
       const limitMs = settings.REQUEST_TIMEOUT_MS;
+      // The URL as every log line has it: a query string that names a password is left out.
+      const url = loggedUrl(response.req.url ?? "");
       warn(
         socket,
-        { timeout: "request", limitMs, method: response.req.method, url: response.req.url },
+        { timeout: "request", limitMs, method: response.req.method, url },
         `closed a connection from ${socket.remoteAddress}: its request's body did not arrive within REQUEST_TIMEOUT_MS (${limitMs} ms)`,
       );
     } else {
@@ -92,10 +95,11 @@ export function logTimeouts(app: FastifyInstance, settings: TimeoutSettings): vo
     const response = lastResponse.get(socket);
     if (response && !response.writableFinished) {
       const limitMs = socket.timeout ?? settings.IDLE_TIMEOUT_MS;
+      const url = loggedUrl(response.req.url ?? "");
       warn(
         socket,
-        { timeout: "idle", limitMs, method: response.req.method, url: response.req.url },
-        `closed a connection from ${socket.remoteAddress}: nothing moved on it for ${limitMs} ms (IDLE_TIMEOUT_MS) during ${response.req.method} ${response.req.url}`,
+        { timeout: "idle", limitMs, method: response.req.method, url },
+        `closed a connection from ${socket.remoteAddress}: nothing moved on it for ${limitMs} ms (IDLE_TIMEOUT_MS) during ${response.req.method} ${url}`,
       );
     }
     socket.destroy();

@@ -85,10 +85,18 @@ export async function startServer(config: Config, duties: ServerDuties = soleSer
     await duties.beforeListen?.();
     await app.listen({ host: config.HOST, port: config.PORT });
     if (metrics && config.METRICS_PORT !== undefined && !duties.clusterMetrics) {
-      const options = { host: config.HOST, port: config.METRICS_PORT, metrics, logLevel: config.LOG_LEVEL };
+      const options = {
+        host: config.HOST,
+        port: config.METRICS_PORT,
+        metrics,
+        logLevel: config.LOG_LEVEL,
+        timeouts: config,
+      };
       metricsListener = await startMetricsListener(options).catch(async (error: unknown) => {
         await app.close();
-        throw error;
+        // Named, or a taken METRICS_PORT reads as PORT's problem (start-failure.ts).
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`cannot serve /metrics on METRICS_PORT: ${reason}`, { cause: error });
       });
     }
     const stopRetention = duties.prune

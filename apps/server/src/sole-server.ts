@@ -15,6 +15,8 @@ export async function runSoleServer(config: Config): Promise<void> {
   }
   const log = server.app.log;
   log.info(servingMessage(server.url, config.DATABASE_URL));
+  // METRICS_PORT=0 picks a free port: this line is the only way to learn which.
+  if (server.metricsUrl !== undefined) log.info(`metrics at ${server.metricsUrl}/metrics`);
   onStopSignals(
     (signal) => drainAndExit(server, signal),
     (signal) => {

@@ -1,7 +1,7 @@
 import { createClient, isClientError } from "@app/client";
 import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
-import { loggedUrl } from "../src/request-logging.ts";
+import { loggedUrl } from "../src/logged-url.ts";
 import { expectClientError, startTestServer } from "./support/harness.ts";
 import { startServerProcess } from "./support/server-process.ts";
 
@@ -120,6 +120,29 @@ describe("what reaches a log line or an error message", () => {
     expect(loggedUrl("/api/users/1?%zz")).toBe("/api/users/1?%zz");
     expect(loggedUrl('/trpc/users.byId?input={"id":1}')).toBe('/trpc/users.byId?input={"id":1}');
   });
+
+  it(
+    "keeps a password in the query string of a request no route takes out of the log",
+    async () => {
+      // fastify's own "Route … not found" line quoted the raw URL, query string and all.
+      await using database = await createScratchDatabase("sqlite");
+      await using server = await startServerProcess({ DATABASE_URL: database.url, LOG_LEVEL: "info" });
+      const tooLong = `/trpc/auth.signIn${",".repeat(2_100)}?input=${encodeURIComponent('{"password":"LongPathSecret3"}')}`;
+      const unrouted = await Promise.all([
+        fetch(`${server.url}/login?password=PostedSecret1`, { method: "POST" }),
+        fetch(`${server.url}/x?password=DeletedSecret2`, { method: "DELETE" }),
+        fetch(`${server.url}${tooLong}`),
+      ]);
+      expect(unrouted.map((response) => response.status)).toEqual([404, 404, 404]);
+      await server.stop();
+      const log = server.output();
+      expect(log).toContain("not found");
+      for (const secret of ["PostedSecret1", "DeletedSecret2", "LongPathSecret3"]) {
+        expect(log.includes(secret), `${secret} in the log`).toBe(false);
+      }
+    },
+    timeout,
+  );
 
   it("never quotes the caller's malformed JSON back (it may hold a password), nor a REST query string", async () => {
     await using server = await startTestServer();

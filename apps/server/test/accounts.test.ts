@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createClient } from "@app/client";
 import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
-import { loggedUrl } from "../src/request-logging.ts";
+import { loggedUrl } from "../src/logged-url.ts";
 import { expectClientError, startTestServer, testAdmin } from "./support/harness.ts";
 import { adminEnv, startServerProcess } from "./support/server-process.ts";
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -222,6 +222,44 @@ describe("/metrics with WORKERS=2", { timeout }, () => {
     expect(await server.stop()).toBe(0);
   });
 
+  it("METRICS_PORT drops a client that sends nothing, or headers that never end, at HEADERS_TIMEOUT_MS", async () => {
+    // The primary's listener checked its timeouts every 30 s (Node's default), so a silent
+    // connection was held 30 s whatever HEADERS_TIMEOUT_MS said.
+    const server = await startCluster({ METRICS_PORT: "0", HEADERS_TIMEOUT_MS: "1000" });
+    const [, metricsUrl = ""] = await outputLine(
+      server,
+      /metrics of every worker at (http:\/\/\S+)\/metrics/,
+    );
+    const { hostname, port } = new URL(metricsUrl);
+    const heldFor = async (head: string) => {
+      const socket = connect(Number(port), hostname);
+      // A reset is a close too; and the 408 is read, or the socket never ends.
+      socket.on("error", () => undefined);
+      socket.resume();
+      const closed = new Promise((resolve) => socket.once("close", resolve));
+      const opened = Date.now();
+      socket.write(head);
+      await closed;
+      return Date.now() - opened;
+    };
+    const held = await Promise.all([heldFor(""), heldFor("GET /metrics HTTP/1.1\r\nHost: localhost\r\n")]);
+    expect(Math.max(...held)).toBeLessThan(1_000 + 3_000);
+    expect(await server.stop()).toBe(0);
+  });
+
+  it("answers many scrapes at once without a warning on stderr", async () => {
+    const server = await startCluster({ METRICS_PORT: "0" });
+    const [, metricsUrl = ""] = await outputLine(
+      server,
+      /metrics of every worker at (http:\/\/\S+)\/metrics/,
+    );
+    const scrapes = await Promise.all(Array.from({ length: 30 }, () => scrape(metricsUrl)));
+    for (const { samples } of scrapes) expect(samples.get(sampleKey("metrics_workers_unanswered"))).toBe(0);
+    expect(await server.stop()).toBe(0);
+    // Each scrape used to add an "exit" listener to every worker: past 10 at once, Node warned of a leak.
+    expect(server.output()).not.toContain("MaxListenersExceededWarning");
+  });
+
   it("exits 1 with one line, before any worker starts, when METRICS_PORT is taken", async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
@@ -255,5 +293,43 @@ describe("/metrics with WORKERS=2", { timeout }, () => {
       expect.stringMatching(/^failed to start: cannot serve \/metrics on METRICS_PORT: .*EADDRINUSE/),
     ]);
     expect(stdout).toBe("");
+  });
+});
+
+describe("METRICS_PORT with WORKERS=1", { timeout }, () => {
+  it("says where /metrics is served, and names METRICS_PORT when that port is taken", async () => {
+    // The sole server logged no metrics URL (METRICS_PORT=0 left it unknown), and a taken
+    // METRICS_PORT was reported as "set PORT to use another port".
+    const folder = mkdtempSync(join(tmpdir(), "metrics-workers-"));
+    cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+    const server = await startServerProcess({
+      WORKERS: "1",
+      METRICS_PORT: "0",
+      DATABASE_URL: `sqlite:${join(folder, "app.db")}`,
+    });
+    cleanups.push(() => server.child.kill("SIGKILL"));
+    const [, metricsUrl = ""] = await outputLine(server, /metrics at (http:\/\/\S+)\/metrics/);
+    expect((await scrape(metricsUrl)).samples.size).toBeGreaterThan(0);
+    const { port } = new URL(metricsUrl);
+    const child = spawn(process.execPath, [fileURLToPath(new URL("../src/main.ts", import.meta.url))], {
+      env: {
+        ...process.env,
+        WORKERS: "1",
+        PORT: "0",
+        METRICS_PORT: port,
+        DATABASE_URL: `sqlite:${join(folder, "other.db")}`,
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    cleanups.push(() => child.kill("SIGKILL"));
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    expect(await new Promise((resolve) => child.on("close", resolve))).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(/^failed to start: cannot serve \/metrics on METRICS_PORT: .*EADDRINUSE/),
+    ]);
+    expect(await server.stop()).toBe(0);
   });
 });

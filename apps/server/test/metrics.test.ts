@@ -229,3 +229,44 @@ describe("/metrics", () => {
     timeout,
   );
 });
+
+describe("METRICS_PORT and slow clients", () => {
+  it(
+    "cuts off a trickled body and headers that never end on the metrics port at the configured timeouts",
+    async () => {
+      // Its listener had fastify's defaults: a trickled body was held for ever, and headers for 60 s.
+      await using server = await startTestServer({
+        METRICS_PORT: "0",
+        REQUEST_TIMEOUT_MS: "1500",
+        HEADERS_TIMEOUT_MS: "1000",
+        IDLE_TIMEOUT_MS: "1000",
+      });
+      const metricsUrl = server.metricsUrl;
+      if (metricsUrl === undefined) throw new Error("no metrics listener");
+      const { hostname, port } = new URL(metricsUrl);
+      const slowClient = async (head: string) => {
+        const socket = connect(Number(port), hostname);
+        await once(socket, "connect");
+        // A reset is a close too: the server may destroy the socket while this side still writes.
+        // Its 408 is read, or the socket would never end.
+        socket.on("error", () => undefined);
+        socket.resume();
+        const closed = new Promise((resolve) => socket.once("close", resolve));
+        const opened = Date.now();
+        socket.write(head);
+        // A byte every 200 ms: never idle, never done.
+        const timer = setInterval(() => socket.writable && socket.write("x"), 200);
+        await closed;
+        clearInterval(timer);
+        return Date.now() - opened;
+      };
+      const [body, headers] = await Promise.all([
+        slowClient("POST /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n"),
+        slowClient("GET /metrics HTTP/1.1\r\nHost: localhost\r\nX-Slow: "),
+      ]);
+      expect(body).toBeLessThan(1_500 + 3_000);
+      expect(headers).toBeLessThan(1_000 + 3_000);
+    },
+    timeout,
+  );
+});

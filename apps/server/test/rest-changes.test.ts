@@ -376,6 +376,32 @@ await describeEachDatabase("REST: the change history and its stream", (dialect) 
   );
 
   it(
+    "answers 400 as JSON for a resume point beyond the last change, whether ?after= or Last-Event-ID",
+    async () => {
+      // It answered 200 and then an error event, which an EventSource takes as a dropped stream
+      // and reconnects with the same Last-Event-ID for ever (after a restored backup, every client).
+      await using server = await startTestServer({}, dialect);
+      await server.client.items.create.mutate({ title: "Pen" });
+      for (const [query, headers] of [
+        ["?after=1000", {}],
+        ["", { "last-event-id": "1000" }],
+        ["?after=0", { "last-event-id": "2147483647" }],
+      ] as const) {
+        const refused = await fetch(`${server.url}/api/changes/stream${query}`, {
+          headers: { ...server.adminHeaders, ...headers },
+        });
+        expect(refused.status, query).toBe(400);
+        expect(refused.headers.get("content-type")).toMatch(/^application\/json/);
+        const { error } = restErrorBody.parse(await refused.json());
+        expect(error.code).toBe("BAD_REQUEST");
+        expect(error.message).toMatch(/no change \d+ yet/);
+      }
+      await eventually(() => changeFeedOf(server.orm).subscriberCount === 0, "no subscriber left");
+    },
+    timeout,
+  );
+
+  it(
     "shows a user's stream their own changes only; an admin's shows everyone's",
     async () => {
       await using server = await startTestServer({}, dialect);

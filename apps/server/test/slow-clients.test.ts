@@ -139,6 +139,25 @@ describe("slow clients", { timeout: 30_000 }, () => {
     expect(warning.msg).toContain("POST /api/users/");
   });
 
+  it("leaves a password sent in the query string out of its timeout warnings", async () => {
+    // The warnings logged the raw URL, when every other log line drops such a query string.
+    const warnings = timeoutWarnings().length;
+    const head = (secret: string) =>
+      `POST /api/auth/signin?password=${secret} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n`;
+    const trickled = await openConnection();
+    trickled.socket.write(head("TrickledSecret1"));
+    trickle(trickled, "x".repeat(100), 200);
+    const stalled = await openConnection();
+    stalled.socket.write(head("StalledSecret2"));
+    await Promise.all([trickled.closed, stalled.closed]);
+    const request = await warningAbout("request", warnings);
+    const idle = await warningAbout("idle", warnings);
+    expect(request.msg).toContain("REQUEST_TIMEOUT_MS");
+    expect(idle.msg).toContain("POST /api/auth/signin?[redacted]");
+    expect(server.output()).not.toContain("TrickledSecret1");
+    expect(server.output()).not.toContain("StalledSecret2");
+  });
+
   it("closes an idle keep-alive connection after KEEP_ALIVE_TIMEOUT_MS", async () => {
     const connection = await openConnection();
     connection.socket.write("GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n");

@@ -175,6 +175,35 @@ for (const { dialect, skip } of await testedDialects()) {
   });
 }
 
+describe("a collector that cannot be reached", () => {
+  it("logs each failed export outside any request's trace; the server serves and stops within 10 s", {
+    timeout,
+  }, async () => {
+    // A port nothing listens on: every export is refused at once.
+    const closed = await startOtlpReceiver();
+    const collector = closed.url;
+    await closed[Symbol.asyncDispose]();
+    await using database = await createScratchDatabase("sqlite");
+    await using server = await startAdminServerProcess({
+      DATABASE_URL: database.url,
+      ...tracingEnv(collector),
+      OTEL_EXPORTER_OTLP_TIMEOUT: "1000",
+    });
+    const client = createClient({ url: server.url, token: server.adminToken });
+    await client.users.create.mutate({ name: "Ann", email: "ann@example.com" });
+    const failures = () =>
+      logLines(server.output()).filter((line) => String(line.msg).startsWith("OpenTelemetry:"));
+    await expect.poll(() => failures().length, { timeout: 15_000 }).toBeGreaterThan(0);
+    // The export ran in the context of whichever request's span ended first: its line carried
+    // that request's trace_id, which sent whoever followed it to an unrelated trace.
+    expect(failures().filter((line) => "trace_id" in line || "span_id" in line)).toEqual([]);
+    expect((await client.users.list.query({})).items.length).toBe(2);
+    const stopping = Date.now();
+    expect(await server.stop()).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+  });
+});
+
 describe("tracing off", () => {
   it("is the default: no hook, no export, no trace ids in the log, even for a caller's traceparent", {
     timeout,

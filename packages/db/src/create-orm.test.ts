@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createOrm } from "./create-orm.ts";
 import { User } from "./entities/user.ts";
 import { migrateToLatest } from "./migrate.ts";
+import { adminUrls, describeEachDatabase } from "./testing/index.ts";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -60,6 +62,34 @@ describe("createOrm", () => {
     }
     expect(written).toEqual([]);
     await expect(orm.em.find(User, {})).rejects.toThrow(/global EntityManager/);
+  });
+});
+
+await describeEachDatabase("createOrm on a database that does not exist yet", (dialect) => {
+  it.skipIf(dialect === "sqlite")("creates it once when several servers start together", async () => {
+    // Each found it missing and created it, and all but the first failed: WORKERS=2 (one per
+    // core by default) could not start on a new PostgreSQL database.
+    if (dialect === "sqlite") return;
+    const url = new URL(adminUrls[dialect]);
+    url.pathname = `/fresh_${process.pid}_${randomBytes(4).toString("hex")}`;
+    const started = await Promise.allSettled(
+      Array.from({ length: 3 }, () => createOrm({ url: url.toString(), poolMax: 2 })),
+    );
+    const orms = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    try {
+      expect(started.map((result) => (result.status === "rejected" ? String(result.reason) : "ok"))).toEqual([
+        "ok",
+        "ok",
+        "ok",
+      ]);
+      for (const orm of orms) expect(await orm.em.fork().execute("select 1 as one")).toEqual([{ one: 1 }]);
+    } finally {
+      for (const orm of orms) await orm.close(true);
+      const admin = await createOrm({ url: adminUrls[dialect], poolMax: 1 });
+      const force = dialect === "postgresql" ? " with (force)" : "";
+      await admin.em.fork().execute(`drop database if exists ${url.pathname.slice(1)}${force}`);
+      await admin.close(true);
+    }
   });
 });
 

@@ -42,9 +42,37 @@ export const connectionDefaults: ConnectionOptions = {
 
 /**
  * Connects to the database named by `url`; the scheme picks the driver, which is only loaded then.
- * A SQLite file and its folder are created when missing. Call `migrateToLatest(orm)` before serving.
+ * A SQLite file and its folder are created when missing, and so is a PostgreSQL or MariaDB
+ * database (MikroORM's ensureDatabase). Call `migrateToLatest(orm)` before serving.
  */
 export async function createOrm(options: CreateOrmOptions): Promise<Orm> {
+  try {
+    return await connectOrm(options);
+  } catch (error) {
+    // Servers starting together on a database that does not exist yet (a cluster's workers, or
+    // several machines) each find it missing and create it: all but the first fail. It exists
+    // now, so connecting again finds it.
+    if (!isDatabaseCreatedMeanwhile(error)) throw error;
+    return await connectOrm(options);
+  }
+}
+
+/**
+ * The error of a `create database` that lost the race to another one: PostgreSQL's unique
+ * violation on its catalogue (or 42P04 when the other had committed), MariaDB's 1007.
+ */
+function isDatabaseCreatedMeanwhile(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = Reflect.get(error, "code");
+  const constraint = Reflect.get(error, "constraint");
+  return (
+    (code === "23505" && constraint === "pg_database_datname_index") ||
+    code === "42P04" ||
+    Reflect.get(error, "errno") === 1007
+  );
+}
+
+async function connectOrm(options: CreateOrmOptions): Promise<Orm> {
   const target = parseDatabaseUrl(options.url, options.baseDir);
   const orm = await MikroORM.init(await ormOptions(options));
   if (target.dialect === "mariadb") {

@@ -22,6 +22,11 @@ export class MetricsGathering {
   /** Workers that died while serving (each is started again), since the primary started. */
   restarts = 0;
   readonly #waiting = new Map<number, (text: string) => void>();
+  /**
+   * Each worker's questions still unanswered, ended all at once by its one "exit" listener: a
+   * listener per question passed Node's limit of 10 with 11 scrapes at once, and it warned of a leak.
+   */
+  readonly #askedOf = new WeakMap<Worker, Set<() => void>>();
   #nextId = 1;
 
   /** A worker's answer to "collect". */
@@ -40,15 +45,16 @@ export class MetricsGathering {
   #ask({ number, worker }: ServingWorker): Promise<WorkerMetrics | undefined> {
     return new Promise((resolve) => {
       const id = this.#nextId++;
+      const asked = this.#questionsFor(worker);
       const finish = (text: string | undefined) => {
         clearTimeout(timer);
         this.#waiting.delete(id);
-        worker.off("exit", onExit);
+        asked.delete(onExit);
         resolve(text === undefined ? undefined : { worker: number, text });
       };
       const onExit = () => finish(undefined);
       const timer = setTimeout(onExit, workerAnswerTimeoutMs);
-      worker.once("exit", onExit);
+      asked.add(onExit);
       this.#waiting.set(id, finish);
       const message: PrimaryMessage = { kind: "collect", id };
       // A worker whose channel has just closed: its answer will not come.
@@ -56,6 +62,20 @@ export class MetricsGathering {
         if (error) finish(undefined);
       });
     });
+  }
+
+  /** The unanswered questions to `worker`, which its death ends (their answers will not come). */
+  #questionsFor(worker: Worker): Set<() => void> {
+    let asked = this.#askedOf.get(worker);
+    if (asked === undefined) {
+      const questions = new Set<() => void>();
+      worker.once("exit", () => {
+        for (const onExit of questions) onExit();
+      });
+      this.#askedOf.set(worker, questions);
+      asked = questions;
+    }
+    return asked;
   }
 
   #ownText(serving: number, unanswered: number): string {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Config } from "../config.ts";
+import { timeoutOptions } from "../http-timeouts.ts";
 import { expositionContentType } from "./merge-metrics.ts";
 
 export type PrimaryMetricsListener = {
@@ -24,8 +25,9 @@ export function listenForScrapes(
 ): Promise<PrimaryMetricsListener> {
   const server = createServer(
     {
-      headersTimeout: config.HEADERS_TIMEOUT_MS,
-      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      // Header and request timeouts, checked as often as on the public port (Node's own default,
+      // every 30 s, let a silent connection outlast a 10 s HEADERS_TIMEOUT_MS threefold).
+      ...timeoutOptions(config).http,
       keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     },
     (request, response) => void answer(request, response, scrape),

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyPluginAsync } from "fastify";
+import { type TimeoutSettings, timeoutOptions } from "../http-timeouts.ts";
 import type { ServerMetrics } from "./metrics.ts";
 
 export const metricsPath = "/metrics";
@@ -35,9 +36,12 @@ export async function startMetricsListener(options: {
   port: number;
   metrics: ServerMetrics;
   logLevel: string;
+  /** The public port's timeouts: without them, a body trickled to this port was held for ever. */
+  timeouts: TimeoutSettings;
 }): Promise<MetricsListener> {
   const app = Fastify({
     logger: { level: options.logLevel },
+    ...timeoutOptions(options.timeouts),
     // Scrapes are short: at shutdown, a scraper's keep-alive connection need not be waited for.
     forceCloseConnections: true,
   });

@@ -1,4 +1,12 @@
-import { context, type DiagLogger, DiagLogLevel, diag, propagation, trace } from "@opentelemetry/api";
+import {
+  context,
+  type DiagLogger,
+  DiagLogLevel,
+  diag,
+  propagation,
+  ROOT_CONTEXT,
+  trace,
+} from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
@@ -112,13 +120,16 @@ function samplerFor({ sampler, samplerRatio }: TracingConfig): Sampler {
   }
 }
 
-/** OpenTelemetry's diagnostics as the server's log lines. */
+/**
+ * OpenTelemetry's diagnostics as the server's log lines, outside any trace: an export runs in the
+ * context of whichever request's span ended first, and its failure is none of that request's.
+ */
 function diagLogger(log: FastifyBaseLogger): DiagLogger {
   const write =
     (level: "error" | "warn" | "info" | "debug" | "trace") =>
     (message: string, ...args: unknown[]) => {
       const err = args.find((arg) => arg instanceof Error);
-      log[level](err ? { err } : {}, `OpenTelemetry: ${message}`);
+      context.with(ROOT_CONTEXT, () => log[level](err ? { err } : {}, `OpenTelemetry: ${message}`));
     };
   return {
     error: write("error"),

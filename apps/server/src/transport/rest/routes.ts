@@ -2,7 +2,7 @@ import type { AppRouter } from "@app/api";
 import { changeOutput } from "@app/api/schemas";
 import type { Orm } from "@app/db";
 import type { z } from "zod";
-import { resumesFromPrunedHistory } from "./change-stream.ts";
+import { refusesResumePoint } from "./change-stream.ts";
 
 type Procedures = AppRouter["_def"]["record"];
 /** `users.create`, `auth.tokens.list`, …: every procedure path of a router record. */
@@ -241,7 +241,7 @@ export const restRoutes: readonly RestRoute[] = [
     summary: "Follow the changes live, as server-sent events, resuming from an id",
     headerNames: { "Last-Event-ID": "lastEventId" },
     events: changeOutput,
-    refusesAtOnce: resumesFromPrunedHistory,
+    refusesAtOnce: refusesResumePoint,
     errors: [412],
     example: { query: { after: "0" } },
   },
