@@ -4,6 +4,7 @@ import {
   type CredentialRow,
   changeOf,
   type ItemJson,
+  type ItemRow,
   isoFromText,
   type NewChange,
   type NewItem,
@@ -13,25 +14,9 @@ import {
   type RawStore,
   type UserJson,
   type UserPageJson,
+  type UserRow,
 } from "./raw-store.ts";
 
-type UserRow = {
-  id: number;
-  name: string;
-  email: string;
-  role: "user" | "admin";
-  created_at: string;
-  updated_at: string;
-  version: number;
-};
-type ItemRow = {
-  id: number;
-  title: string;
-  description: string | null;
-  owner_id: number;
-  created_at: string;
-  updated_at: string;
-};
 type CredentialSqlRow = {
   id: number;
   user_id: number;

@@ -4,6 +4,7 @@ import {
   type CredentialRow,
   changeOf,
   type ItemJson,
+  type ItemRow,
   type NewChange,
   type NewItem,
   type NewUser,
@@ -12,25 +13,9 @@ import {
   type RawStore,
   type UserJson,
   type UserPageJson,
+  type UserRow,
 } from "./raw-store.ts";
 
-type UserRow = {
-  id: number;
-  name: string;
-  email: string;
-  role: "user" | "admin";
-  created_at: number;
-  updated_at: number;
-  version: number;
-};
-type ItemRow = {
-  id: number;
-  title: string;
-  description: string | null;
-  owner_id: number;
-  created_at: number;
-  updated_at: number;
-};
 type CredentialSqlRow = {
   id: number;
   user_id: number;
@@ -59,16 +44,16 @@ export function openSqliteStore(path: string): RawStore {
       `select c.id, c.user_id, c.last_used_at, c.expires_at, u.role from ${table} as c inner join users as u on u.id = c.user_id where c.token_hash = ?`,
     );
   const credentials = { session: credentialOf("sessions"), token: credentialOf("api_tokens") };
-  const userById = db.prepare<[number], UserRow>(`select ${userColumns} from users where id = ?`);
-  const itemsOf = db.prepare<[number], ItemRow>(
+  const userById = db.prepare<[number], UserRow<number>>(`select ${userColumns} from users where id = ?`);
+  const itemsOf = db.prepare<[number], ItemRow<number>>(
     `select ${itemColumns} from items where owner_id = ? order by id`,
   );
-  const usersAfter = db.prepare<[number, number], UserRow>(
+  const usersAfter = db.prepare<[number, number], UserRow<number>>(
     `select ${userColumns} from users where id > ? order by id limit ?`,
   );
   // A keyset page holds every user whose id lies between its first and last: one range query
   // fetches all their items.
-  const itemsOfRange = db.prepare<[number, number], ItemRow>(
+  const itemsOfRange = db.prepare<[number, number], ItemRow<number>>(
     `select ${itemColumns} from items where owner_id between ? and ? order by owner_id, id`,
   );
   const insertUser = db.prepare<[string, string, number, number], { id: number }>(
@@ -183,7 +168,7 @@ export function openSqliteStore(path: string): RawStore {
   };
 }
 
-function toUser(row: UserRow): UserJson {
+function toUser(row: UserRow<number>): UserJson {
   return {
     id: row.id,
     name: row.name,
@@ -195,7 +180,7 @@ function toUser(row: UserRow): UserJson {
   };
 }
 
-function toItem(row: ItemRow): ItemJson {
+function toItem(row: ItemRow<number>): ItemJson {
   return {
     id: row.id,
     title: row.title,

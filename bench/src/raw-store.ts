@@ -22,6 +22,27 @@ export type UserJson = {
 };
 export type UserPageJson = { items: UserJson[]; nextCursor: number | null };
 
+/** A users row as the drivers return it: timestamps as text (PostgreSQL, MariaDB) or epoch ms (SQLite). */
+export type UserRow<Time = string> = {
+  id: number;
+  name: string;
+  email: string;
+  role: "user" | "admin";
+  created_at: Time;
+  updated_at: Time;
+  version: number;
+};
+
+/** An items row, as UserRow. */
+export type ItemRow<Time = string> = {
+  id: number;
+  title: string;
+  description: string | null;
+  owner_id: number;
+  created_at: Time;
+  updated_at: Time;
+};
+
 /** How a caller proved who they are, as the token's prefix says (packages/api/src/auth/tokens.ts). */
 export type CredentialKind = "session" | "token";
 
