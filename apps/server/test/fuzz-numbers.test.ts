@@ -323,6 +323,13 @@ await describeEachDatabase("every number in any JSON spelling", (dialect) => {
         stats.record(response.status);
         const where = `${request.method} ${request.url} ${JSON.stringify(request.headers)} ${request.body ?? ""}`;
         if (parsed.success) {
+          // A resume point past the last change is a valid number but no change yet: the stream
+          // refuses it with 400 before it starts (a client would otherwise reconnect with it forever).
+          if (response.status === 400 && call.route.path === "/api/changes/stream") {
+            const { error } = restErrorBody.parse(await response.json());
+            expect(error.message, where).toMatch(/^There is no change \d+ yet/);
+            return;
+          }
           // The stream answers 200 and then follows, or says why it stops in an event: leave it.
           await response.body?.cancel();
           expect([200, 201, 404, 409, 412], `${where}: ${response.status}`).toContain(response.status);

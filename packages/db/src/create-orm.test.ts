@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOrm } from "./create-orm.ts";
+import type { Dialect } from "./database-url.ts";
 import { User } from "./entities/user.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { adminUrls, describeEachDatabase } from "./testing/index.ts";
+import { adminUrls, testedDialects } from "./testing/index.ts";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -65,33 +66,36 @@ describe("createOrm", () => {
   });
 });
 
-await describeEachDatabase("createOrm on a database that does not exist yet", (dialect) => {
-  it.skipIf(dialect === "sqlite")("creates it once when several servers start together", async () => {
-    // Each found it missing and created it, and all but the first failed: WORKERS=2 (one per
-    // core by default) could not start on a new PostgreSQL database.
-    if (dialect === "sqlite") return;
-    const url = new URL(adminUrls[dialect]);
-    url.pathname = `/fresh_${process.pid}_${randomBytes(4).toString("hex")}`;
-    const started = await Promise.allSettled(
-      Array.from({ length: 3 }, () => createOrm({ url: url.toString(), poolMax: 2 })),
-    );
-    const orms = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
-    try {
-      expect(started.map((result) => (result.status === "rejected" ? String(result.reason) : "ok"))).toEqual([
-        "ok",
-        "ok",
-        "ok",
-      ]);
-      for (const orm of orms) expect(await orm.em.fork().execute("select 1 as one")).toEqual([{ one: 1 }]);
-    } finally {
-      for (const orm of orms) await orm.close(true);
-      const admin = await createOrm({ url: adminUrls[dialect], poolMax: 1 });
-      const force = dialect === "postgresql" ? " with (force)" : "";
-      await admin.em.fork().execute(`drop database if exists ${url.pathname.slice(1)}${force}`);
-      await admin.close(true);
-    }
+// The server databases only: a SQLite file is created by opening it, with nothing to race.
+const serverDatabases = (await testedDialects()).filter(
+  (tested): tested is { dialect: Exclude<Dialect, "sqlite">; skip?: string } => tested.dialect !== "sqlite",
+);
+for (const { dialect, skip } of serverDatabases) {
+  (skip ? describe.skip : describe)(`createOrm on a database that does not exist yet [${dialect}]`, () => {
+    it("creates it once when several servers start together", async () => {
+      // Each found it missing and created it, and all but the first failed: WORKERS=2 (one per
+      // core by default) could not start on a new PostgreSQL database.
+      const url = new URL(adminUrls[dialect]);
+      url.pathname = `/fresh_${process.pid}_${randomBytes(4).toString("hex")}`;
+      const started = await Promise.allSettled(
+        Array.from({ length: 3 }, () => createOrm({ url: url.toString(), poolMax: 2 })),
+      );
+      const orms = started.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+      try {
+        expect(
+          started.map((result) => (result.status === "rejected" ? String(result.reason) : "ok")),
+        ).toEqual(["ok", "ok", "ok"]);
+        for (const orm of orms) expect(await orm.em.fork().execute("select 1 as one")).toEqual([{ one: 1 }]);
+      } finally {
+        for (const orm of orms) await orm.close(true);
+        const admin = await createOrm({ url: adminUrls[dialect], poolMax: 1 });
+        const force = dialect === "postgresql" ? " with (force)" : "";
+        await admin.em.fork().execute(`drop database if exists ${url.pathname.slice(1)}${force}`);
+        await admin.close(true);
+      }
+    });
   });
-});
+}
 
 async function createOrmDisposable(url: string, sqliteSynchronous?: "NORMAL" | "FULL") {
   const orm = await createOrm({ url, ...(sqliteSynchronous && { sqliteSynchronous }) });
