@@ -3,9 +3,11 @@ import {
   type CredentialKind,
   type CredentialRow,
   changeOf,
+  driverErrorCode,
   type ItemJson,
   type ItemRow,
   isoFromText,
+  itemFromText,
   type NewChange,
   type NewItem,
   type NewUser,
@@ -15,6 +17,7 @@ import {
   type UserJson,
   type UserPageJson,
   type UserRow,
+  userFromText,
 } from "./raw-store.ts";
 
 type CredentialSqlRow = {
@@ -115,7 +118,7 @@ export function openMariaDbStore(url: string, poolMax: number): RawStore {
       const [row] = await rows<UserRow>(sql.userById, [id]);
       if (!row) return undefined;
       const items = await rows<ItemRow>(sql.itemsOf, [id]);
-      return { ...toUser(row), items: items.map(toItem) };
+      return { ...userFromText(row), items: items.map(itemFromText) };
     },
     async usersWithItems(ids: readonly number[]): Promise<Map<number, UserJson>> {
       const users = new Map<number, UserJson>();
@@ -128,7 +131,7 @@ export function openMariaDbStore(url: string, poolMax: number): RawStore {
       if (found.length === 0) return users;
       const byOwner = new Map<number, ItemJson[]>();
       for (const row of found) {
-        const user = { ...toUser(row), items: [] as ItemJson[] };
+        const user = { ...userFromText(row), items: [] as ItemJson[] };
         users.set(row.id, user);
         byOwner.set(row.id, user.items);
       }
@@ -137,7 +140,7 @@ export function openMariaDbStore(url: string, poolMax: number): RawStore {
         `select ${itemColumns} from items where owner_id in (${inList(owners.length)}) order by owner_id, id`,
         owners,
       );
-      for (const item of items) byOwner.get(item.owner_id)?.push(toItem(item));
+      for (const item of items) byOwner.get(item.owner_id)?.push(itemFromText(item));
       return users;
     },
     async listUsers(options: PageOptions): Promise<UserPageJson> {
@@ -145,7 +148,7 @@ export function openMariaDbStore(url: string, poolMax: number): RawStore {
       const page = found.slice(0, options.limit);
       const first = page[0];
       const last = page.at(-1);
-      const users = page.map(toUser);
+      const users = page.map(userFromText);
       if (options.withItems && first && last) {
         const byOwner = new Map<number, ItemJson[]>();
         for (const user of users) {
@@ -153,7 +156,7 @@ export function openMariaDbStore(url: string, poolMax: number): RawStore {
           byOwner.set(user.id, user.items);
         }
         for (const item of await rows<ItemRow>(sql.itemsOfRange, [first.id, last.id])) {
-          byOwner.get(item.owner_id)?.push(toItem(item));
+          byOwner.get(item.owner_id)?.push(itemFromText(item));
         }
       }
       return { items: users, nextCursor: found.length > options.limit && last ? last.id : null };
@@ -175,7 +178,7 @@ export function openMariaDbStore(url: string, poolMax: number): RawStore {
         const { name, email } = user;
         return { id, name, email, role: "user", createdAt: at, updatedAt: at, version: 1, items: [] };
       } catch (error) {
-        if (mysqlCode(error) === "ER_DUP_ENTRY") throw new RawCallError("CONFLICT", "email taken");
+        if (driverErrorCode(error) === "ER_DUP_ENTRY") throw new RawCallError("CONFLICT", "email taken");
         throw error;
       }
     },
@@ -192,7 +195,8 @@ export function openMariaDbStore(url: string, poolMax: number): RawStore {
         const { title, description, userId: ownerId } = item;
         return { id, title, description, ownerId, createdAt: at, updatedAt: at };
       } catch (error) {
-        if (mysqlCode(error) === "ER_NO_REFERENCED_ROW_2") throw new RawCallError("NOT_FOUND", "no user");
+        if (driverErrorCode(error) === "ER_NO_REFERENCED_ROW_2")
+          throw new RawCallError("NOT_FOUND", "no user");
         throw error;
       }
     },
@@ -203,31 +207,4 @@ export function openMariaDbStore(url: string, poolMax: number): RawStore {
 /** An ISO timestamp as a UTC DATETIME(3) literal: `2026-01-01 00:00:00.000`. */
 function datetimeOf(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-}
-
-function toUser(row: UserRow): UserJson {
-  return {
-    id: row.id,
-    name: row.name,
-    email: row.email,
-    role: row.role,
-    createdAt: isoFromText(row.created_at),
-    updatedAt: isoFromText(row.updated_at),
-    version: row.version,
-  };
-}
-
-function toItem(row: ItemRow): ItemJson {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    ownerId: row.owner_id,
-    createdAt: isoFromText(row.created_at),
-    updatedAt: isoFromText(row.updated_at),
-  };
-}
-
-function mysqlCode(error: unknown): unknown {
-  return error instanceof Error && "code" in error ? error.code : undefined;
 }

@@ -3,9 +3,11 @@ import {
   type CredentialKind,
   type CredentialRow,
   changeOf,
+  driverErrorCode,
   type ItemJson,
   type ItemRow,
   isoFromText,
+  itemFromText,
   type NewChange,
   type NewItem,
   type NewUser,
@@ -15,6 +17,7 @@ import {
   type UserJson,
   type UserPageJson,
   type UserRow,
+  userFromText,
 } from "./raw-store.ts";
 
 type CredentialSqlRow = {
@@ -137,7 +140,7 @@ export function openPostgresStore(url: string, poolMax: number): RawStore {
       const [row] = await rows<UserRow>(statements.userById, [id]);
       if (!row) return undefined;
       const items = await rows<ItemRow>(statements.itemsOf, [id]);
-      return { ...toUser(row), items: items.map(toItem) };
+      return { ...userFromText(row), items: items.map(itemFromText) };
     },
     async usersWithItems(ids: readonly number[]): Promise<Map<number, UserJson>> {
       const users = new Map<number, UserJson>();
@@ -145,12 +148,12 @@ export function openPostgresStore(url: string, poolMax: number): RawStore {
       if (found.length === 0) return users;
       const byOwner = new Map<number, ItemJson[]>();
       for (const row of found) {
-        const user = { ...toUser(row), items: [] as ItemJson[] };
+        const user = { ...userFromText(row), items: [] as ItemJson[] };
         users.set(row.id, user);
         byOwner.set(row.id, user.items);
       }
       for (const item of await rows<ItemRow>(statements.itemsOfUsers, [[...users.keys()]])) {
-        byOwner.get(item.owner_id)?.push(toItem(item));
+        byOwner.get(item.owner_id)?.push(itemFromText(item));
       }
       return users;
     },
@@ -159,7 +162,7 @@ export function openPostgresStore(url: string, poolMax: number): RawStore {
       const page = found.slice(0, options.limit);
       const first = page[0];
       const last = page.at(-1);
-      const users = page.map(toUser);
+      const users = page.map(userFromText);
       if (options.withItems && first && last) {
         const byOwner = new Map<number, ItemJson[]>();
         for (const user of users) {
@@ -167,7 +170,7 @@ export function openPostgresStore(url: string, poolMax: number): RawStore {
           byOwner.set(user.id, user.items);
         }
         for (const item of await rows<ItemRow>(statements.itemsOfRange, [first.id, last.id])) {
-          byOwner.get(item.owner_id)?.push(toItem(item));
+          byOwner.get(item.owner_id)?.push(itemFromText(item));
         }
       }
       return { items: users, nextCursor: found.length > options.limit && last ? last.id : null };
@@ -189,7 +192,7 @@ export function openPostgresStore(url: string, poolMax: number): RawStore {
         const { name, email } = user;
         return { id, name, email, role: "user", createdAt: at, updatedAt: at, version: 1, items: [] };
       } catch (error) {
-        if (pgCode(error) === "23505") throw new RawCallError("CONFLICT", "email taken");
+        if (driverErrorCode(error) === "23505") throw new RawCallError("CONFLICT", "email taken");
         throw error;
       }
     },
@@ -206,38 +209,10 @@ export function openPostgresStore(url: string, poolMax: number): RawStore {
         const { title, description, userId: ownerId } = item;
         return { id, title, description, ownerId, createdAt: at, updatedAt: at };
       } catch (error) {
-        if (pgCode(error) === "23503") throw new RawCallError("NOT_FOUND", "no user");
+        if (driverErrorCode(error) === "23503") throw new RawCallError("NOT_FOUND", "no user");
         throw error;
       }
     },
     close: () => pool.end(),
   };
-}
-
-function toUser(row: UserRow): UserJson {
-  return {
-    id: row.id,
-    name: row.name,
-    email: row.email,
-    role: row.role,
-    createdAt: isoFromText(row.created_at),
-    updatedAt: isoFromText(row.updated_at),
-    version: row.version,
-  };
-}
-
-function toItem(row: ItemRow): ItemJson {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    ownerId: row.owner_id,
-    createdAt: isoFromText(row.created_at),
-    updatedAt: isoFromText(row.updated_at),
-  };
-}
-
-/** PostgreSQL's SQLSTATE of a failed query (23505 unique, 23503 foreign key). */
-function pgCode(error: unknown): unknown {
-  return error instanceof Error && "code" in error ? error.code : undefined;
 }

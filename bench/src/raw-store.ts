@@ -126,3 +126,33 @@ export function isoFromText(text: string): string {
   }
   return `${text.slice(0, 10)}T${text.slice(11, 19)}.${fraction}Z`;
 }
+
+/** A users row with text timestamps (PostgreSQL, MariaDB) as the project answers it. */
+export function userFromText(row: UserRow): UserJson {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    createdAt: isoFromText(row.created_at),
+    updatedAt: isoFromText(row.updated_at),
+    version: row.version,
+  };
+}
+
+/** An items row with text timestamps, as userFromText. */
+export function itemFromText(row: ItemRow): ItemJson {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    ownerId: row.owner_id,
+    createdAt: isoFromText(row.created_at),
+    updatedAt: isoFromText(row.updated_at),
+  };
+}
+
+/** A driver error's code: PostgreSQL's SQLSTATE (23505 unique, 23503 foreign key) or MySQL's name. */
+export function driverErrorCode(error: unknown): unknown {
+  return error instanceof Error && "code" in error ? error.code : undefined;
+}
