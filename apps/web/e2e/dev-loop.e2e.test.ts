@@ -9,6 +9,7 @@ import { startTestServer } from "../../server/test/support/harness.ts";
 import { serverPaths } from "../dev-proxy.ts";
 import { launchBrowser, whyNoBrowser } from "./browser.ts";
 import { webRoot } from "./build-web-app.ts";
+import { streamReader } from "./stream-reader.ts";
 
 const repoRoot = join(webRoot, "..", "..");
 const admin = { email: "dev-admin@example.org", password: "dev admin password" };
@@ -175,16 +176,8 @@ describe("npm run dev", () => {
     const abort = new AbortController();
     const stream = await fetch(`${origin}/api/changes/stream`, { headers: { cookie }, signal: abort.signal });
     expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const reader = stream.body?.pipeThrough(new TextDecoderStream()).getReader();
-    if (!reader) throw new Error("no body");
-    let text = "";
-    const readUntil = async (pattern: RegExp) => {
-      while (!pattern.test(text)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
-        text += value;
-      }
-    };
+    const events = streamReader(stream);
+    const { readUntil } = events;
     try {
       await readUntil(/following/);
       const created = await fetch(`${origin}/api/users/`, {

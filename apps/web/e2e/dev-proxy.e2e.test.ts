@@ -2,6 +2,7 @@ import { createServer, type ViteDevServer } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../server/test/support/harness.ts";
 import { webRoot } from "./build-web-app.ts";
+import { streamReader } from "./stream-reader.ts";
 
 // `npm run dev` serves the page from Vite and proxies /trpc to the server. The server refuses a
 // cookie-signed mutation whose Origin is not its own (CSRF defence), so the proxy must pass the
@@ -75,23 +76,15 @@ describe("the dev server's /trpc proxy", () => {
     });
     expect(stream.status).toBe(200);
     expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const reader = stream.body?.pipeThrough(new TextDecoderStream()).getReader();
-    if (!reader) throw new Error("no body");
-    let text = "";
-    const readUntil = async (pattern: RegExp) => {
-      while (!pattern.test(text)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
-        text += value;
-      }
-    };
+    const events = streamReader(stream);
+    const { readUntil } = events;
     try {
       await readUntil(/event: connected/);
       const created = await call("items.create", { body: { title: "Through the proxy" }, cookie });
       expect(created.status).toBe(200);
       // The event arrives while the stream stays open: the proxy passes it on at once.
       await readUntil(/"entity":"item"[^\n]*"op":"create"/);
-      expect(text).toMatch(/\nid: \d+\n/);
+      expect(events.text).toMatch(/\nid: \d+\n/);
     } finally {
       abort.abort();
     }
