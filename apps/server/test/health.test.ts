@@ -75,3 +75,36 @@ it("readiness fails as soon as the server starts shutting down, while it still a
     await app.close();
   }
 });
+
+it("health and metrics answer everyone alike: anonymous, a user, another user and an admin, and show no account", async () => {
+  await using server = await startTestServer();
+  const ann = await server.signUp("Ann");
+  const bob = await server.signUp("Bob");
+  const callers: Record<string, Record<string, string>> = {
+    anonymous: {},
+    owner: { authorization: `Bearer ${ann.token}` },
+    "other user": { authorization: `Bearer ${bob.token}` },
+    admin: server.adminHeaders,
+  };
+  for (const [who, headers] of Object.entries(callers)) {
+    for (const [path, expected] of [
+      ["/health/live", { status: "live" }],
+      ["/health/ready", { status: "ready" }],
+      ["/health", { status: "ok", db: "ok" }],
+    ] as const) {
+      const response = await fetch(`${server.url}${path}`, { headers });
+      expect({ who, path, status: response.status, body: await response.json() }).toEqual({
+        who,
+        path,
+        status: 200,
+        body: expected,
+      });
+    }
+    const metrics = await fetch(`${server.url}/metrics`, { headers });
+    expect({ who, status: metrics.status }).toEqual({ who, status: 200 });
+    const text = await metrics.text();
+    for (const secret of [ann.user.email, bob.user.email, ann.token, bob.token, server.adminToken]) {
+      expect(text, who).not.toContain(secret);
+    }
+  }
+});
