@@ -17,7 +17,9 @@ import { beginImmediate, SqliteFileConnection, type SqliteOpener } from "./sqlit
  *
  * The wait for that lock is asynchronous: better-sqlite3 is synchronous, and its own busy
  * handler would freeze the whole server (every request, health checks) while it sleeps. So each
- * attempt fails fast and the driver retries with a growing pause, up to `lockTimeoutMs`.
+ * attempt fails at once (the connection turns SQLite's busy timeout off for `begin`) and the
+ * driver retries, at every turn of the event loop at first, then with a growing pause, up to
+ * `lockTimeoutMs`.
  *
  * Kysely (0.29) releases a transaction's connection only when its commit or rollback succeeds,
  * and never when `beginTransaction` throws: so nothing here throws from `beginTransaction` or
@@ -50,7 +52,7 @@ class ImmediateSqliteDriver implements Driver {
     if (!this.#connection.enterTransaction()) return;
     let waitingSince: number | undefined;
     let reopened = false;
-    for (let pause = 1; ; pause = Math.min(pause * 2, 25)) {
+    for (let pause = 0; ; ) {
       try {
         await connection.executeQuery(CompiledQuery.raw(beginImmediate));
         if (waitingSince !== undefined) this.#lockStats.waited(performance.now() - waitingSince, true);
@@ -74,7 +76,15 @@ class ImmediateSqliteDriver implements Driver {
           // Not granted in time: the transaction's statements fail on the lock (SQLITE_BUSY, 503).
           return this.#connection.doom(error);
         }
-        await sleep(pause);
+        // Another process's transaction usually ends within a fraction of a millisecond: try again
+        // at the next turn of the event loop (this process serves its other requests meanwhile)
+        // for the first couple of milliseconds, then back off to sleeps of up to 25 ms.
+        if (performance.now() - waitingSince < spinMs) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        } else {
+          pause = Math.min(Math.max(pause * 2, 1), 25);
+          await sleep(pause);
+        }
       }
     }
   }
@@ -104,6 +114,9 @@ class ImmediateSqliteDriver implements Driver {
     this.#connection.close();
   }
 }
+
+/** How long a transaction retries at every turn of the event loop before it sleeps between tries. */
+const spinMs = 2;
 
 function savepointCommand(command: string, name: string): CompiledQuery {
   return CompiledQuery.raw(`${command} "${name.replaceAll('"', '""')}"`);
