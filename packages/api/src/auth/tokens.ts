@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import type { CredentialKind } from "@app/db";
 
 /**
@@ -19,7 +19,8 @@ export function newToken(kind: CredentialKind): NewToken {
 
 /** The stored form of a token: its SHA-256, in hex. */
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  // One-shot: about half the CPU of createHash().update().digest(), on every request.
+  return hash("sha256", token, "hex");
 }
 
 /** A well-formed token's kind; undefined for anything else (which is then no credential at all). */
