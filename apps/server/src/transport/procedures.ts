@@ -7,19 +7,29 @@ export const procedures: ReadonlyMap<string, ProcedureDefinition> = readProcedur
 
 export type ProcedureCall = {
   path: string;
-  type: "query" | "mutation";
+  type: "query" | "mutation" | "subscription";
   input: unknown;
   ctx: Context;
   /** The call's place in its HTTP batch (0 when alone). */
   batchIndex: number;
+  /** A subscription's: aborted when its client goes away, which ends its events. */
+  signal?: AbortSignal | undefined;
 };
 
 /**
  * Calls a procedure as tRPC's HTTP resolver does, with tRPC's public `callTRPCProcedure`: its
  * middleware (the unit of work), input validation, handler and output check. Throws what the
- * procedure throws (a TRPCError: the unit-of-work middleware maps every failure).
+ * procedure throws (a TRPCError: the unit-of-work middleware maps every failure). A subscription
+ * returns its events (an async iterable) without running them.
  */
-export async function callProcedure({ path, type, input, ctx, batchIndex }: ProcedureCall): Promise<unknown> {
+export async function callProcedure({
+  path,
+  type,
+  input,
+  ctx,
+  batchIndex,
+  signal,
+}: ProcedureCall): Promise<unknown> {
   const output: unknown = await callTRPCProcedure({
     router: appRouter,
     path,
@@ -27,7 +37,7 @@ export async function callProcedure({ path, type, input, ctx, batchIndex }: Proc
     ctx,
     getRawInput: async () => input,
     batchIndex,
-    signal: undefined,
+    signal,
   });
   return output;
 }
@@ -35,7 +45,7 @@ export async function callProcedure({ path, type, input, ctx, batchIndex }: Proc
 export type ErrorShapeOptions = {
   error: TRPCError;
   path: string | undefined;
-  type: "query" | "mutation" | "unknown";
+  type: "query" | "mutation" | "subscription" | "unknown";
   input: unknown;
   ctx: Context | undefined;
 };

@@ -11,6 +11,7 @@ import { statusOf, toTransportError } from "./framework-errors.ts";
 import { acceptJsonBodies } from "./json-only.ts";
 import { errorShape, procedures } from "./procedures.ts";
 import { requestInfo } from "./request-info.ts";
+import { answerSseCall, sseCall } from "./sse-calls.ts";
 
 export type TrpcRouteOptions = {
   orm: Orm;
@@ -31,10 +32,11 @@ const streamGraceMs = 1_000;
 const asIs = (body: unknown) => String(body);
 
 /**
- * tRPC at /trpc/<procedure>. A request the fast path recognises (direct-calls.ts) is answered
- * there, as one JSON string; every other one (streamed batches, subscriptions over server-sent
- * events, wrong methods, malformed input) goes to tRPC's own fastify handler, which streams what
- * streams. Both build one context per request; each call still forks its own unit of work.
+ * tRPC at /trpc/<procedure>. A request the fast paths recognise is answered there: a query or
+ * mutation as one JSON string (direct-calls.ts), a subscription as server-sent events written
+ * straight from its events (sse-calls.ts); every other one (streamed batches, wrong methods,
+ * malformed input) goes to tRPC's own fastify handler, which streams what streams. Both build one
+ * context per request; each call still forks its own unit of work.
  */
 export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, options) => {
   // tRPC parses the JSON itself: hand it the raw text (within fastify's body limit).
@@ -99,6 +101,15 @@ export const trpcRoute: FastifyPluginAsync<TrpcRouteOptions> = async (app, optio
         allowStreamIdle(socket);
         streams.add(socket);
         reply.raw.once("close", () => streams.delete(socket));
+        const call = options.directCalls === false ? undefined : sseCall(request);
+        if (call) {
+          return answerSseCall({
+            call,
+            ctx: context,
+            reply,
+            onError: (error) => onError(request, error, call.path),
+          });
+        }
       }
       await fastifyRequestHandler({
         req: request,

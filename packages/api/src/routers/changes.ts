@@ -1,9 +1,9 @@
-import { changes, type EntityManager } from "@app/db";
+import { type ChangeView, changes, type EntityManager } from "@app/db";
 import { TRPCError, type TRPCRouterRecord, tracked } from "@trpc/server";
 import { callerOf } from "../access.ts";
 import { toTRPCError } from "../errors.ts";
 import { type CutOff, changeFeedOf } from "../live/change-feed.ts";
-import { changePage, listChangesInput, onChangeInput } from "../schemas/index.ts";
+import { type ChangeOutput, changePage, listChangesInput, onChangeInput } from "../schemas/index.ts";
 import { toChangeOutput } from "../serializers.ts";
 import { procedure } from "../trpc.ts";
 
@@ -59,7 +59,7 @@ export const changesRouter = {
         for (const change of batch) {
           if (change.id <= cursor) continue;
           cursor = change.id;
-          yield tracked(String(change.id), toChangeOutput(change));
+          yield tracked(String(change.id), sharedOutput(change));
         }
       }
       const reason = subscriber.cutOffReason;
@@ -72,6 +72,21 @@ export const changesRouter = {
     }
   }),
 } satisfies TRPCRouterRecord;
+
+/**
+ * A live change's output, made once for all its subscribers: the feed hands each of them the same
+ * change, and the server writes one output's event once for every stream (its sse-frames.ts).
+ */
+const outputs = new WeakMap<ChangeView, ChangeOutput>();
+
+function sharedOutput(change: ChangeView): ChangeOutput {
+  let output = outputs.get(change);
+  if (!output) {
+    output = toChangeOutput(change);
+    outputs.set(change, output);
+  }
+  return output;
+}
 
 /** A resume point the history cannot serve: pruned (412, reload), or not reached yet (400). */
 async function refuseUnknownResumePoint(em: EntityManager, resumeFrom: number): Promise<void> {
