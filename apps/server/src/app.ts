@@ -1,7 +1,6 @@
 import { hostname } from "node:os";
 import type { Orm } from "@app/db";
 import cors from "@fastify/cors";
-import rateLimit from "@fastify/rate-limit";
 import Fastify, { type FastifyInstance } from "fastify";
 import { apiDocs } from "./api-docs/index.ts";
 import type { Config } from "./config.ts";
@@ -79,6 +78,8 @@ export async function buildApp({
   });
   if (config.RATE_LIMIT_PER_MINUTE > 0) {
     // Per client address; off by default, since a local or internal deployment rarely needs it.
+    // Loaded only then: with its address parsing, it is a few milliseconds of every start.
+    const { default: rateLimit } = await import("@fastify/rate-limit");
     await app.register(rateLimit, {
       max: config.RATE_LIMIT_PER_MINUTE,
       timeWindow: 60_000,

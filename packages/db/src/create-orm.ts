@@ -1,5 +1,6 @@
 import { Migrator } from "@mikro-orm/migrations";
 import { MikroORM, type Options } from "@mikro-orm/sql";
+import { connectionDefaults } from "./connection-defaults.ts";
 import { type DatabaseTarget, type Dialect, parseDatabaseUrl } from "./database-url.ts";
 import { statementSpanHook, withStatementSpans } from "./dialects/statement-spans.ts";
 import type { ConnectionOptions, DialectOptions } from "./dialects/types.ts";
@@ -34,11 +35,7 @@ export function dialectOf(em: { getPlatform(): object }): Dialect | undefined {
   return dialects.get(em.getPlatform());
 }
 
-export const connectionDefaults: ConnectionOptions = {
-  poolMax: 10,
-  connectTimeoutMs: 5_000,
-  statementTimeoutMs: 30_000,
-};
+export { connectionDefaults };
 
 /**
  * Connects to the database named by `url`; the scheme picks the driver, which is only loaded then.

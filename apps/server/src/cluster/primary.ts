@@ -10,8 +10,9 @@
 // passing it on, is paid once per connection, not per request.
 //
 // - Start: all workers start at once; worker 1 migrates and ensures the admin account while the
-//   others load and build, and they listen once it has. The first worker that cannot start (bad
-//   DATABASE_URL, port in use) ends the whole start: its one line on stderr, exit code 1.
+//   others load and build, and each listens once it is built and worker 1 has prepared the
+//   database (worker 1 too, once built). The first worker that cannot start (bad DATABASE_URL,
+//   port in use) ends the whole start: its one line on stderr, exit code 1.
 // - A worker that dies once all were serving is replaced, after a delay that doubles with each
 //   death in a row (from 250 ms to 30 s), and logged.
 // - /metrics (METRICS=on): each worker counts what it serves; at each scrape the primary gathers
@@ -32,7 +33,6 @@ import {
   workerNumberVariable,
 } from "./messages.ts";
 import { MetricsGathering, type ServingWorker } from "./metrics-gathering.ts";
-import { listenForScrapes } from "./metrics-listener.ts";
 import { primaryLog } from "./primary-log.ts";
 
 const firstRestartDelayMs = 250;
@@ -204,18 +204,22 @@ export function runPrimary(config: Config): void {
   );
 
   if (metrics && config.METRICS_PORT !== undefined) {
-    // Listening first: a port that is taken ends the start before any worker starts.
-    listenForScrapes({ ...config, port: config.METRICS_PORT }, () => metrics.gather(serving())).then(
-      (listener) => {
-        log.info(`metrics of every worker at ${listener.url}/metrics`);
-        for (const slot of slots) fork(slot);
-      },
-      (error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`failed to start: cannot serve /metrics on METRICS_PORT: ${reason}\n`);
-        process.exit(1);
-      },
-    );
+    // Listening first: a port that is taken ends the start before any worker starts. Loaded
+    // only here: node:http would otherwise delay every cluster's first fork by a few ms.
+    const port = config.METRICS_PORT;
+    import("./metrics-listener.ts")
+      .then(({ listenForScrapes }) => listenForScrapes({ ...config, port }, () => metrics.gather(serving())))
+      .then(
+        (listener) => {
+          log.info(`metrics of every worker at ${listener.url}/metrics`);
+          for (const slot of slots) fork(slot);
+        },
+        (error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          process.stderr.write(`failed to start: cannot serve /metrics on METRICS_PORT: ${reason}\n`);
+          process.exit(1);
+        },
+      );
   } else {
     for (const slot of slots) fork(slot);
   }

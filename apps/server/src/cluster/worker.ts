@@ -20,13 +20,18 @@ export async function runWorker(): Promise<void> {
     }),
   );
   // The lead is not interrupted while it migrates; stopped by then, it does not begin to listen.
-  const lead = async () => {
+  const notStopped = async () => {
     if (stopped) throw new StoppedBeforeServing();
+  };
+  // Said once the database is prepared, not once the lead is built too: a worker built before
+  // the lead then serves first.
+  const prepared = async () => {
+    await notStopped();
     await sendToPrimary({ kind: "prepared" });
   };
   const duties: ServerDuties =
     number === leadWorker
-      ? { prepare: true, prune: true, beforeListen: lead }
+      ? { prepare: true, prune: true, afterPrepare: prepared, beforeListen: notStopped }
       : { prepare: false, prune: false, beforeListen: () => preparedElsewhere(stopRequested) };
   let server: RunningServer;
   try {
