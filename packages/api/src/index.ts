@@ -16,6 +16,7 @@ export {
   changeFeedOf,
   closeChangeFeed,
   defaultLiveSettings,
+  type FeedNeighbours,
   type LiveSettings,
 } from "./live/change-feed.ts";
 export type { CallObserver, CallOutcome } from "./observe.ts";

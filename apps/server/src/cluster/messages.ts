@@ -21,7 +21,11 @@ export type WorkerMessage =
   /** /metrics was asked of this worker on the public port: the primary gathers every worker's. */
   | { kind: "scrape"; id: number }
   /** The answer to "collect": this worker's own metrics, in the Prometheus text format. */
-  | { kind: "metrics"; id: number; text: string };
+  | { kind: "metrics"; id: number; text: string }
+  /** This worker's change feed has subscribers now (true), or none any more (feed-neighbours.ts). */
+  | { kind: "following"; active: boolean }
+  /** A write committed in this worker (sent only while another worker's feed has subscribers). */
+  | { kind: "committed" };
 
 export type PrimaryMessage =
   /** The answer to "waiting": the database is prepared, listen. */
@@ -29,14 +33,21 @@ export type PrimaryMessage =
   /** Asks a serving worker for its own metrics (answered by "metrics" with the same id). */
   | { kind: "collect"; id: number }
   /** The answer to "scrape": every worker's metrics, merged. */
-  | { kind: "scraped"; id: number; text: string };
+  | { kind: "scraped"; id: number; text: string }
+  /** Whether another worker's change feed has subscribers: if so, tell the primary of commits. */
+  | { kind: "others-following"; active: boolean }
+  /** A write committed in another worker: read the change log now. */
+  | { kind: "committed" };
 
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   if (typeof value !== "object" || value === null || !("kind" in value)) return false;
   switch (value.kind) {
     case "prepared":
     case "waiting":
+    case "committed":
       return true;
+    case "following":
+      return "active" in value && typeof value.active === "boolean";
     case "listening":
       return "url" in value && typeof value.url === "string";
     case "failed":
@@ -54,7 +65,10 @@ export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
   if (typeof value !== "object" || value === null || !("kind" in value)) return false;
   switch (value.kind) {
     case "go":
+    case "committed":
       return true;
+    case "others-following":
+      return "active" in value && typeof value.active === "boolean";
     case "collect":
       return hasId(value);
     case "scraped":

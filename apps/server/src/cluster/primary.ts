@@ -26,6 +26,7 @@ import cluster, { type Worker } from "node:cluster";
 import type { Config } from "../config.ts";
 import { servingMessage } from "../serving-message.ts";
 import { onStopSignals, shutdownTimeoutMs } from "../stopping.ts";
+import { FeedRelay } from "./feed-relay.ts";
 import {
   isWorkerMessage,
   type PrimaryMessage,
@@ -77,6 +78,7 @@ export function runPrimary(config: Config): void {
     );
   const metrics = config.METRICS === "on" ? new MetricsGathering() : undefined;
   const tell = (worker: Worker, message: PrimaryMessage) => worker.send(message);
+  const feeds = new FeedRelay(live, tell);
 
   const fork = (slot: Slot) => {
     slot.restart = undefined;
@@ -117,8 +119,15 @@ export function runPrimary(config: Config): void {
       case "metrics":
         metrics?.answered(message.id, message.text);
         return;
+      case "following":
+        feeds.following(worker, message.active);
+        return;
+      case "committed":
+        feeds.committed(worker);
+        return;
       case "listening":
         slot.servingSince = Date.now();
+        feeds.welcome(worker);
         if (phase === "starting" && slots.every((each) => each.servingSince !== undefined)) {
           phase = "serving";
           log.info(servingMessage(message.url, config.DATABASE_URL, config.WORKERS));
@@ -133,6 +142,7 @@ export function runPrimary(config: Config): void {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
     waiting.delete(worker);
+    feeds.forget(worker);
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     switch (phase) {
       case "starting":

@@ -1,9 +1,11 @@
 // One server process of a cluster (see primary.ts): the server of server.ts, with the duties its
 // number gives it, stopped by the primary's SIGTERM (it ignores SIGINT: see main.ts).
+import { changeFeedOf } from "@app/api";
 import { loadConfig } from "../config.ts";
 import { type RunningServer, type ServerDuties, startServer } from "../server.ts";
 import { startFailureMessage } from "../start-failure.ts";
 import { drainAndExit } from "../stopping.ts";
+import { linkFeedToNeighbours } from "./feed-neighbours.ts";
 import { isPrimaryMessage, leadWorker, sendToPrimary, workerNumberVariable } from "./messages.ts";
 import { answerMetricsRequests, clusterMetricsFromPrimary } from "./worker-metrics.ts";
 
@@ -46,6 +48,8 @@ export async function runWorker(): Promise<void> {
   }
   // Before saying it listens: from then on, the primary asks this worker for its metrics.
   if (server.metrics) answerMetricsRequests(server.metrics.scrape);
+  // Commits here wake the other workers' subscriptions at once, and theirs these.
+  linkFeedToNeighbours(changeFeedOf(server.orm));
   await sendToPrimary({ kind: "listening", url: server.url });
   void stopRequested.then(() => drainAndExit(server, "SIGTERM"));
 }
