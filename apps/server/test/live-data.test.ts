@@ -1,4 +1,4 @@
-import { changeFeedOf } from "@app/api";
+import { changeFeedOf, createCaller, createContext } from "@app/api";
 import type { ChangeOutput } from "@app/api/schemas";
 import { type Client, createClient, isClientError } from "@app/client";
 import { createScratchDatabase, describeEachDatabase, testedDialects } from "@app/db/testing";
@@ -198,6 +198,45 @@ await describeEachDatabase("live data", (dialect) => {
     await follows.until(() => follows.failure !== undefined, "the stream to end", 5_000);
     expect(isClientError(follows.failure) && follows.failure.data?.code).toBe("UNAUTHORIZED");
     follows.stop();
+  });
+
+  it("ends a stream still catching up on history once its session signs out, not after the history", async () => {
+    await using server = await startTestServer({}, dialect);
+    const ann = await server.signUp("Ann");
+    // More history than one catch-up page (500): the stream is mid-history when the session ends.
+    for (let i = 0; i < 6; i++) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, j) => ann.client.items.create.mutate({ title: `Pen ${i}-${j}` })),
+      );
+    }
+    // A client that reads slowly: one event, then it pauses while its session ends elsewhere.
+    const context = createContext({
+      orm: server.orm,
+      request: {
+        credential: { token: ann.token, from: "header" },
+        ip: "test",
+        foreignOrigin: false,
+        secure: false,
+        setHeader: () => {},
+      },
+    });
+    const events = (await createCaller(context).changes.onChange({ after: 0 }))[Symbol.asyncIterator]();
+    expect((await events.next()).done).toBe(false);
+    await createClient({ url: server.url, token: ann.token }).auth.signOut.mutate();
+    const feed = changeFeedOf(server.orm);
+    for (const deadline = Date.now() + 5_000; feed.subscriberCount > 0 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    let deliveredAfterSignOut = 0;
+    let failure: unknown;
+    try {
+      for (let step = await events.next(); !step.done; step = await events.next()) deliveredAfterSignOut++;
+    } catch (error) {
+      failure = error;
+    }
+    // At most what was already read and handed over before the cut-off was seen: not 500 more.
+    expect(deliveredAfterSignOut).toBeLessThan(5);
+    expect(failure).toMatchObject({ code: "UNAUTHORIZED" });
   });
 
   it("ends an admin's stream when the account is demoted, since it saw everyone's changes", async () => {

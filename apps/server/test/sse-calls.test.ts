@@ -49,8 +49,8 @@ async function openStream(base: string, input: string | undefined, headers: Reco
   return stream;
 }
 
-/** The same route with both fast paths off: every request through tRPC's handler. */
-async function startReference(server: TestServer) {
+/** The route alone on a server of its own, on the test server's database and change feed. */
+async function startRoute(server: TestServer, directCalls: boolean) {
   const app = Fastify();
   await app.register(trpcRoute, {
     orm: server.orm,
@@ -58,10 +58,54 @@ async function startReference(server: TestServer) {
     maxBatchSize: 10,
     auth: defaultAuthSettings,
     allowedOrigins: new Set<string>(),
-    directCalls: false,
+    directCalls,
   });
   const url = await app.listen({ port: 0, host: "127.0.0.1" });
   return { url, [Symbol.asyncDispose]: () => app.close() };
+}
+
+/** The same route with both fast paths off: every request through tRPC's handler. */
+function startReference(server: TestServer) {
+  return startRoute(server, false);
+}
+
+/** One request written as is on a connection of its own, and what comes back, as text. */
+function rawExchange(base: string, request: string) {
+  const { hostname, port } = new URL(base);
+  const socket = connect(Number(port), hostname);
+  let received = "";
+  socket.setEncoding("latin1");
+  socket.on("data", (chunk: string) => {
+    received += chunk;
+  });
+  socket.write(request, "latin1");
+  return { received: () => received, close: () => socket.destroy() };
+}
+
+/**
+ * A complete response as comparable text: its headers but `date` and `keep-alive`, sorted, then
+ * its body (a chunked one joined); undefined while it is incomplete.
+ */
+function completeResponse(text: string, method: string): string | undefined {
+  const end = text.indexOf("\r\n\r\n");
+  if (end < 0) return undefined;
+  const head = text.slice(0, end);
+  const headers = head.split("\r\n").filter((line) => !/^(date|keep-alive):/i.test(line));
+  const compared = (body: string) => `${headers.sort().join("\n")}\n\n${body}`;
+  let rest = text.slice(end + 4);
+  if (method === "HEAD") return compared("");
+  const length = /\r\ncontent-length: (\d+)/i.exec(head)?.[1];
+  if (length !== undefined) return rest.length < Number(length) ? undefined : compared(rest);
+  let body = "";
+  for (;;) {
+    const line = rest.indexOf("\r\n");
+    if (line < 0) return undefined;
+    const size = Number.parseInt(rest.slice(0, line), 16);
+    if (size === 0) return compared(body);
+    if (rest.length < line + 2 + size + 2) return undefined;
+    body += rest.slice(line + 2, line + 2 + size);
+    rest = rest.slice(line + 2 + size + 2);
+  }
 }
 
 async function until(done: () => boolean, what: string, ms = 5_000): Promise<void> {
@@ -169,6 +213,121 @@ describe("changes.onChange over server-sent events", () => {
     await Promise.all(signedOut.flatMap(({ fast, reference }) => [fast.ended, reference.ended]));
     expectSameStreams(signedOut);
     expect(signedOut[0]?.fast.text()).toContain('"code":"UNAUTHORIZED"');
+  });
+
+  it("answers odd requests as tRPC's handler does: repeated or other parameters, odd Last-Event-ID, other methods and types", async () => {
+    // What the fast path must recognise and leave to tRPC's handler, or answer itself alike.
+    await using server = await startTestServer();
+    await using fast = await startRoute(server, true);
+    await using reference = await startReference(server);
+    await server.client.items.create.mutate({ title: "Pen" });
+    const query = (input: string) => `input=${encodeURIComponent(input)}`;
+    const odd: Array<{ method?: string; query: string; headers?: string; body?: string }> = [
+      { query: `${query("{}")}&${query('{"after":0}')}` },
+      { query: "lastEventId=1" },
+      { query: `batch=1&${query('{"0":{}}')}` },
+      { query: `connectionParams=${encodeURIComponent('{"a":"b"}')}` },
+      { query: "connectionParams=1" },
+      { query: query("{}"), headers: "Last-Event-ID: 1\r\nLast-Event-ID: 2\r\n" },
+      { query: query("{}"), headers: "Last-Event-ID: \r\n" },
+      { query: query("{}"), headers: "Last-Event-ID: 2147483648\r\n" },
+      { query: query("{}"), headers: `Last-Event-ID: ${"9".repeat(4000)}\r\n` },
+      { query: query('{"__proto__":{"after":0}}'), headers: "Last-Event-ID: 1\r\n" },
+      { query: query("[]"), headers: "Last-Event-ID: 1\r\n" },
+      { query: query("{}"), headers: "trpc-accept: application/jsonl\r\n" },
+      { query: query("{}"), headers: "Accept: text/event-stream, application/jsonl\r\n" },
+      { query: query("{}"), headers: "Content-Type: application/json\r\n" },
+      { method: "POST", query: "", headers: "Content-Type: application/json\r\n", body: "{}" },
+      { method: "HEAD", query: query("{}") },
+    ];
+    const exchanges = odd.map((each) => {
+      const method = each.method ?? "GET";
+      const body = each.body ?? "";
+      const request =
+        `${method} /trpc/changes.onChange?${each.query} HTTP/1.1\r\nHost: localhost\r\n` +
+        `Authorization: Bearer ${server.adminToken}\r\n${each.headers ?? ""}` +
+        `${body ? `Content-Length: ${body.length}\r\n` : ""}\r\n${body}`;
+      return { method, fast: rawExchange(fast.url, request), reference: rawExchange(reference.url, request) };
+    });
+    try {
+      // Six of them open a stream on each server; shutting the feed down ends those alike.
+      await expect.poll(() => changeFeedOf(server.orm).subscriberCount).toBe(12);
+      closeChangeFeed(server.orm);
+      const answers = () =>
+        exchanges.map(({ method, fast, reference }) => ({
+          fast: completeResponse(fast.received(), method),
+          reference: completeResponse(reference.received(), method),
+        }));
+      await until(
+        () => answers().every((answer) => answer.fast !== undefined && answer.reference !== undefined),
+        "every answer",
+      );
+      const compared = answers().map((answer, i) => ({ request: odd[i], answer: answer.fast }));
+      expect(compared).toEqual(answers().map((answer, i) => ({ request: odd[i], answer: answer.reference })));
+      expect(compared.map(({ answer }) => /"code":"(\w+)"/.exec(answer ?? "")?.[1] ?? "none")).toEqual([
+        "SERVICE_UNAVAILABLE",
+        "SERVICE_UNAVAILABLE",
+        "BAD_REQUEST",
+        "SERVICE_UNAVAILABLE",
+        "PARSE_ERROR",
+        "BAD_REQUEST",
+        "SERVICE_UNAVAILABLE",
+        "BAD_REQUEST",
+        "BAD_REQUEST",
+        "SERVICE_UNAVAILABLE",
+        "BAD_REQUEST",
+        "BAD_REQUEST",
+        "BAD_REQUEST",
+        "SERVICE_UNAVAILABLE",
+        "METHOD_NOT_SUPPORTED",
+        "none",
+      ]);
+    } finally {
+      for (const { fast, reference } of exchanges) {
+        fast.close();
+        reference.close();
+      }
+    }
+  });
+
+  it("lets a subscription go when its client leaves, whether it is catching up or waiting", async () => {
+    await using server = await startTestServer();
+    const feed = changeFeedOf(server.orm);
+    // A history of 12 MB, more than the sockets' buffers take, written straight into the log
+    // (SQLite): a stream catching up on it is blocked writing when its client leaves.
+    const pen = await server.client.items.create.mutate({ title: "Pen" });
+    const em = server.orm.em.fork();
+    await em.execute(
+      `with recursive n(i) as (select 1 union all select i + 1 from n where i < 200)
+       insert into changes (id, at, actor_id, entity, entity_id, owner_id, op, fields)
+       select (select last_id from change_head) + i, ?, ?, 'item', ?, ?, 'update',
+         '{"description":["' || replace(hex(zeroblob(30000)), '0', 'a') || '",null]}' from n`,
+      [Date.now(), server.admin.id, pen.id, server.admin.id],
+    );
+    await em.execute("update change_head set last_id = last_id + 200");
+    const [, written] = (
+      await server.client.changes.list.query({ entity: "item", entityId: pen.id, limit: 2 })
+    ).items;
+    expect(written?.fields?.description?.[0]).toHaveLength(60_000);
+
+    const { hostname, port } = new URL(server.url);
+    const open = (input: unknown, leaveAtFirstByte: boolean) => {
+      const socket = connect(Number(port), hostname);
+      socket.on("error", () => {});
+      if (leaveAtFirstByte) socket.once("data", () => socket.destroy());
+      socket.write(
+        `GET /trpc/changes.onChange?input=${encodeURIComponent(JSON.stringify(input))} HTTP/1.1\r\n` +
+          `Host: ${hostname}\r\nAuthorization: Bearer ${server.adminToken}\r\n\r\n`,
+      );
+      return socket;
+    };
+    const waiting = Array.from({ length: 5 }, () => open({}, false));
+    await expect.poll(() => feed.subscriberCount).toBe(5);
+    const catchingUp = Array.from({ length: 5 }, () => open({ after: 0 }, true));
+    await expect.poll(() => catchingUp.every((socket) => socket.destroyed)).toBe(true);
+    for (const socket of waiting) socket.destroy();
+    // Each one's subscription ran its `finally`: the feed holds none, and stops reading the log.
+    await expect.poll(() => feed.subscriberCount).toBe(0);
   });
 
   it("sends each event as one chunk of the response, straight from the subscription", async () => {

@@ -294,6 +294,115 @@ await describeEachDatabase("live data with WORKERS=2", (dialect) => {
   });
 });
 
+describe("live data with WORKERS=2 when a worker dies", { timeout }, () => {
+  it("keeps waking the surviving worker's subscriptions, and the replacement's commits and subscriptions take part", async () => {
+    // A poll a minute away: only the word passed through the primary delivers within the deadline.
+    // SQLite alone: on PostgreSQL, NOTIFY would deliver even without it.
+    const server = await startCluster({
+      DATABASE_URL: freshSqliteUrl(),
+      ...adminEnv,
+      LOG_LEVEL: "debug",
+      CHANGES_POLL_MS: "60000",
+    });
+    const headers = { authorization: `Bearer ${await signInAsAdmin(server.url)}` };
+    const onOne = await streamOnWorker(server, headers, 1, "one");
+    await streamOnWorker(server, headers, 2, "two");
+
+    // Worker 2 dies with its subscriber connected; the primary says its replacement serves once
+    // it has told it whether the other worker has subscribers.
+    const killed = listening(server).get(2);
+    if (killed === undefined) throw new Error("no worker 2");
+    process.kill(killed, "SIGKILL");
+    await logLine(server, (line) => /^worker 2 \(pid \d+\) is serving$/.test(line.msg));
+
+    // The replacement, without subscribers of its own, tells of its commits (FeedRelay.welcome).
+    const beforeItsStream = await createThroughBothWorkers(server, headers, "after-kill");
+    await expectEveryCreateWithin([onOne], beforeItsStream, 2_000);
+    // Its subscribers hear of the other worker's commits.
+    const onNewTwo = await streamOnWorker(server, headers, 2, "new-two");
+    const afterItsStream = await createThroughBothWorkers(server, headers, "new-stream");
+    await expectEveryCreateWithin([onOne, onNewTwo], afterItsStream, 2_000);
+    for (const stream of [onOne, onNewTwo]) stream.close();
+    expect(await server.stop()).toBe(0);
+  });
+});
+
+/** Waits up to `withinMs` for every stream to have received every one of `created`, in order. */
+async function expectEveryCreateWithin(streams: EventStream[], created: number[], withinMs: number) {
+  const deadline = Date.now() + withinMs;
+  const hasAll = (stream: EventStream) => created.every((id) => userIds(stream).includes(id));
+  while (Date.now() < deadline && !streams.every(hasAll)) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  for (const stream of streams) expect(userIds(stream).slice(-created.length)).toEqual(created);
+}
+
+type EventStream = Awaited<ReturnType<typeof openEventStream>>;
+
+/**
+ * An event stream of changes.onChange on the given worker (on new connections until one lands
+ * there), once it follows that worker's feed: it subscribes from the start of the history, and a
+ * subscription reads that catch-up only once it follows the feed (which tells the primary).
+ */
+async function streamOnWorker(
+  server: ServerProcess,
+  headers: Record<string, string>,
+  worker: number,
+  label: string,
+): Promise<EventStream> {
+  for (let i = 0; i < 10; i++) {
+    const id = `${label}-${i}`;
+    const input = encodeURIComponent(JSON.stringify({ after: 0 }));
+    const stream = await openEventStream(`${server.url}/trpc/changes.onChange?input=${input}`, {
+      ...headers,
+      "x-request-id": id,
+    });
+    cleanups.push(stream.close);
+    expect(stream.status).toBe(200);
+    if ((await workerOf(server, id)) === worker) {
+      await expect.poll(() => userIds(stream).length).toBeGreaterThan(0);
+      return stream;
+    }
+    stream.close();
+  }
+  throw new Error(`no stream reached worker ${worker}`);
+}
+
+/** Creates users on new connections until each worker has made one; their ids, in order. */
+async function createThroughBothWorkers(
+  server: ServerProcess,
+  headers: Record<string, string>,
+  label: string,
+): Promise<number[]> {
+  const created: number[] = [];
+  const writtenOn = new Set<number>();
+  for (let i = 0; i < 20 && writtenOn.size < 2; i++) {
+    const id = `${label}-${i}`;
+    const { status, body } = await requestOnNewConnection(`${server.url}/api/users`, {
+      headers: { ...headers, "x-request-id": id },
+      body: { name: `Live ${label} ${i}`, email: `${label}-${i}@example.com` },
+    });
+    expect(status).toBe(201);
+    created.push((JSON.parse(body) as { id: number }).id);
+    writtenOn.add(await workerOf(server, id));
+  }
+  expect([...writtenOn].sort()).toEqual([1, 2]);
+  return created;
+}
+
+/** The ids of the users whose creation or change a stream has received, in order. */
+function userIds(stream: EventStream): unknown[] {
+  return stream.events.flatMap((event) =>
+    typeof event === "object" &&
+    event !== null &&
+    "entity" in event &&
+    event.entity === "user" &&
+    "entityId" in event
+      ? [event.entityId]
+      : [],
+  );
+}
+
 /**
  * Subscribes on both workers, creates through both, and expects every stream to have every create
  * within `withinMs` of the last one.

@@ -47,10 +47,13 @@ export const changesRouter = {
           // Checked after the first read: a prune that ran before it shows here, one after it took nothing we needed.
           if (first) await refuseUnknownResumePoint(ctx.em(), resumeFrom);
           for (const change of page.items) {
+            // Cut off meanwhile (signed out, demoted, the server closing): not the rest of the
+            // history. The error below says where to resume.
+            if (subscriber.cutOffReason) break;
             cursor = change.id;
             yield tracked(String(change.id), toChangeOutput(change));
           }
-          if (page.nextCursor === null) break;
+          if (page.nextCursor === null || subscriber.cutOffReason) break;
         }
       }
       for (;;) {
