@@ -32,7 +32,7 @@ export class FeedRelay {
 
   /** A worker that has just begun to serve learns whether another one's feed has subscribers. */
   welcome(worker: Worker): void {
-    if (this.#following.size > 0) this.#tell(worker, { kind: "others-following", active: true });
+    if (this.#othersThan(worker)) this.#tell(worker, { kind: "others-following", active: true });
   }
 
   /** `worker` exited (its subscribers are gone with it); a new worker starts with nobody following. */
@@ -40,12 +40,17 @@ export class FeedRelay {
     if (this.#following.delete(worker)) this.#announce();
   }
 
+  /** Whether a worker other than `worker` has subscribers. */
+  #othersThan(worker: Worker): boolean {
+    for (const other of this.#following) if (other !== worker) return true;
+    return false;
+  }
+
   /** Tells each worker whether another one's feed has subscribers, so it sends its commits or not. */
   #announce(): void {
     for (const worker of this.#workers()) {
       if (!worker.isConnected()) continue;
-      const active = [...this.#following].some((other) => other !== worker);
-      this.#tell(worker, { kind: "others-following", active });
+      this.#tell(worker, { kind: "others-following", active: this.#othersThan(worker) });
     }
   }
 }
