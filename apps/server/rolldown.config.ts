@@ -1,35 +1,49 @@
 import { createRequire } from "node:module";
 import { defineConfig, type Plugin } from "rolldown";
+import { lazyRequiresPlugin } from "./lazy-requires.ts";
 
-const nodeHttpRequired = "\0node-http-required";
+const required = "\0required:";
 
 /** node:http's getters that load undici (nodejs/node#59686). */
 const undiciGetters = new Set(["WebSocket", "CloseEvent", "MessageEvent"]);
+
+/** A built-in's exports through `require`: all but node:http's undici getters and node:fs's getters. */
+function exportedNames(builtin: "node:http" | "node:fs"): string[] {
+  const exports: object = createRequire(import.meta.url)(builtin);
+  const isGetter = (name: string) => Object.getOwnPropertyDescriptor(exports, name)?.get !== undefined;
+  return Object.keys(exports).filter((name) =>
+    builtin === "node:http" ? !undiciGetters.has(name) : !isGetter(name),
+  );
+}
 
 /**
  * `import … from "node:http"` in an ES module (tRPC's node adapter, the metrics listener) made
  * Node load its whole bundled undici, 30–50 ms of every process's start: the ES module facade of
  * a built-in reads each of its exports once, and three of node:http's are getters that load
- * undici. `require("node:http")` reads none, so these imports get node:http through `require`,
- * with the same exports as the facade's, read once at load as it does, but for those three: an
- * import of one fails the build rather than loading undici. `require` calls are left as they are.
+ * undici. node:fs's getters load its streams and `promises` (with node:readline): 2–5 ms of every
+ * process. `require` reads none, so these imports get the built-in through `require`, with the
+ * same exports as the facade's, read once at load as it does, but for those getters: an import of
+ * one fails the build rather than loading what it guards. node:fs so only in this repository's
+ * own modules: dependencies import its getters (OpenTelemetry's `promises`) or take the module
+ * whole (tinyglobby), and those load on demand only. `require` calls are left as they are.
  */
-function nodeHttpThroughRequire(): Plugin {
-  const http: object = createRequire(import.meta.url)("node:http");
-  const names = Object.keys(http).filter((name) => !undiciGetters.has(name));
+function builtinsThroughRequire(): Plugin {
   return {
-    name: "node-http-through-require",
-    resolveId(source, _importer, { kind }) {
-      const imported = kind === "import-statement" || kind === "dynamic-import";
-      return imported && (source === "node:http" || source === "http") ? nodeHttpRequired : undefined;
+    name: "builtins-through-require",
+    resolveId(source, importer, { kind }) {
+      if (kind !== "import-statement" && kind !== "dynamic-import") return undefined;
+      if (source === "node:http" || source === "http") return `${required}node:http`;
+      const own = importer !== undefined && !importer.replaceAll("\\", "/").includes("/node_modules/");
+      return own && (source === "node:fs" || source === "fs") ? `${required}node:fs` : undefined;
     },
     load(id) {
-      if (id !== nodeHttpRequired) return undefined;
+      if (id !== `${required}node:http` && id !== `${required}node:fs`) return undefined;
+      const builtin = id === `${required}node:http` ? "node:http" : "node:fs";
       return [
         'import { createRequire } from "node:module";',
-        'const http = createRequire(import.meta.url)("node:http");',
-        "export default http;",
-        `export const { ${names.join(", ")} } = http;`,
+        `const builtin = createRequire(import.meta.url)("${builtin}");`,
+        "export default builtin;",
+        `export const { ${exportedNames(builtin).join(", ")} } = builtin;`,
       ].join("\n");
     },
   };
@@ -48,7 +62,7 @@ export default defineConfig({
   platform: "node",
   // A native addon, loaded from node_modules at run time.
   external: ["better-sqlite3"],
-  plugins: [nodeHttpThroughRequire()],
+  plugins: [builtinsThroughRequire(), lazyRequiresPlugin()],
   treeshake: {
     // packages/db's modules and packages/api's schemas do nothing when imported but define their
     // exports (none has a top-level statement of its own). Saying so lets a module that needs a

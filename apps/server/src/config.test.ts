@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { ConfigError, defaultDatabaseUrl, loadConfig } from "./config.ts";
 import { tracingVariables } from "./observability/tracing-config.ts";
+import { workersWanted } from "./worker-count.ts";
 
 describe("loadConfig", () => {
   it("works with zero configuration: SQLite in the server's data folder on 127.0.0.1:8000", () => {
@@ -152,6 +153,30 @@ describe("loadConfig for WORKERS", () => {
     expect(() => loadConfig({ DATABASE_URL: "sqlite::memory:", WORKERS: "2" })).toThrow(
       /^invalid configuration: WORKERS: must be 1 with an in-memory SQLite database/,
     );
+  });
+
+  it("is read alike before validation, for the cluster's early start, or not at all if invalid", () => {
+    // run.ts forks the workers this says before loadConfig runs: every count it gives must be
+    // loadConfig's, and a WORKERS loadConfig refuses must give none.
+    const environments = [
+      {},
+      { WORKERS: "" },
+      { WORKERS: "1" },
+      { WORKERS: " 3 " },
+      { WORKERS: "2.0" },
+      { WORKERS: "1024" },
+      { DATABASE_URL: "sqlite::memory:" },
+      { DATABASE_URL: " sqlite::memory: " },
+      { DATABASE_URL: "" },
+      { DATABASE_URL: "sqlite:./data/app.db", WORKERS: "2" },
+      { DATABASE_URL: "postgres://app@db/shop" },
+    ];
+    for (const env of environments)
+      expect(workersWanted(env), JSON.stringify(env)).toBe(loadConfig(env).WORKERS);
+    for (const value of ["0", "-2", "1.5", "all", "1025", "0x"]) {
+      expect(workersWanted({ WORKERS: value }), value).toBeUndefined();
+      expect(() => loadConfig({ WORKERS: value }), value).toThrow(/WORKERS/);
+    }
   });
 });
 

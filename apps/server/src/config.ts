@@ -1,9 +1,9 @@
-import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { password, userEmail } from "@app/api/schemas";
 import { connectionDefaults, DatabaseUrlError, parseDatabaseUrl } from "@app/db";
 import { z } from "zod";
 import { type TracingConfig, tracingConfigSchema } from "./observability/tracing-config.ts";
+import { defaultWorkers, isInMemoryDatabase } from "./worker-count.ts";
 
 /** The embedded default: a SQLite file in the server's data folder, created on first start. */
 export const defaultDatabaseUrl = `sqlite:${fileURLToPath(new URL("../data/app.db", import.meta.url))}`;
@@ -99,23 +99,12 @@ const envSchema = z
     path: ["HEADERS_TIMEOUT_MS"],
   })
   // Each process would open a database of its own, and a write would show only on its worker.
-  .refine((env) => (env.WORKERS ?? 1) === 1 || !inMemory(env.DATABASE_URL), {
+  .refine((env) => (env.WORKERS ?? 1) === 1 || !isInMemoryDatabase(env.DATABASE_URL), {
     message: "must be 1 with an in-memory SQLite database (each process would have its own)",
     path: ["WORKERS"],
   })
-  .transform((env) => ({
-    ...env,
-    WORKERS: env.WORKERS ?? (inMemory(env.DATABASE_URL) ? 1 : availableParallelism()),
-  }));
-
-function inMemory(databaseUrl: string): boolean {
-  try {
-    const target = parseDatabaseUrl(databaseUrl);
-    return target.dialect === "sqlite" && target.path === ":memory:";
-  } catch {
-    return false; // DATABASE_URL's own check names the problem
-  }
-}
+  // worker-count.ts reads WORKERS the same way without this schema, for the cluster's early start.
+  .transform((env) => ({ ...env, WORKERS: env.WORKERS ?? defaultWorkers(env.DATABASE_URL) }));
 
 /** `tracing`: the OpenTelemetry settings from the standard `OTEL_*` variables; undefined when off. */
 export type Config = z.output<typeof envSchema> & { tracing: TracingConfig | undefined };

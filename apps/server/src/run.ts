@@ -3,29 +3,50 @@
 // WORKERS server processes behind one port, each of them running cluster/worker.ts. The server's
 // modules are imported only where they run: the primary never loads fastify or a database driver.
 import cluster from "node:cluster";
-import { type Config, loadConfig } from "./config.ts";
-import { startFailureMessage } from "./start-failure.ts";
+import type { EarlyWorkers } from "./cluster/early-workers.ts";
+import type { Config } from "./config.ts";
+import { workersWanted } from "./worker-count.ts";
 
 if (cluster.isWorker) {
   const { runWorker } = await import("./cluster/worker.ts");
   await runWorker();
 } else {
-  const config = configOrExit();
+  // A cluster's workers are forked first: loading and validating the configuration (zod and its
+  // schema, some 20 ms) then overlaps their own start. With METRICS_PORT they wait, as the primary
+  // listens there before any starts: a taken port ends the start with nothing else begun.
+  const workers = workersWanted(process.env);
+  let early: EarlyWorkers | undefined;
+  if (workers !== undefined && workers > 1 && !process.env.METRICS_PORT) {
+    const { EarlyWorkers } = await import("./cluster/early-workers.ts");
+    early = new EarlyWorkers(workers);
+  }
+  const config = await configOrExit(early);
+  // Read alike (worker-count.ts), the two counts agree; if ever not, the configuration's wins.
+  if (early && early.count !== config.WORKERS) {
+    await early.stop();
+    early = undefined;
+  }
   if (config.WORKERS === 1) {
     const { runSoleServer } = await import("./sole-server.ts");
     await runSoleServer(config);
   } else {
     const { runPrimary } = await import("./cluster/primary.ts");
-    runPrimary(config);
+    runPrimary(config, early);
   }
 }
 
-/** The configuration, validated here once for every process; a problem ends the start with one line. */
-function configOrExit(): Config {
+/**
+ * The configuration, validated here once for every process; a problem ends the start with one
+ * line (and the workers already forked).
+ */
+async function configOrExit(early: EarlyWorkers | undefined): Promise<Config> {
+  const { loadConfig } = await import("./config.ts");
   try {
     return loadConfig();
   } catch (error) {
+    const { startFailureMessage } = await import("./start-failure.ts");
     process.stderr.write(`${startFailureMessage(error)}\n`);
+    await early?.stop();
     process.exit(1);
   }
 }

@@ -12,8 +12,12 @@ afterAll(() => {
 
 /** A fastify app with the web app plugin over a fake build, and a route standing in for the API. */
 async function appWithBuild({ built }: { built: boolean }) {
-  const root = mkdtempSync(join(tmpdir(), "web-dist-"));
-  folders.push(root);
+  const folder = mkdtempSync(join(tmpdir(), "web-dist-"));
+  folders.push(folder);
+  // A file beside the build, which no path may reach.
+  writeFileSync(join(folder, "secret.txt"), "not for the web");
+  const root = join(folder, "dist");
+  mkdirSync(root);
   if (built) {
     mkdirSync(join(root, "assets"));
     writeFileSync(join(root, "index.html"), "<!doctype html><title>app</title>");
@@ -44,6 +48,46 @@ describe("web app at /", () => {
     expect(asset.headers["cache-control"]).toContain("immutable");
     expect((await app.inject({ url: "/assets/gone-000.js" })).statusCode).toBe(404);
     expect((await app.inject({ url: "/../package.json" })).statusCode).not.toBe(200);
+  });
+
+  it("sends each file with its type and validators, and a 304 for a copy still current", async () => {
+    await using app = await appWithBuild({ built: true });
+    const asset = await app.inject({ url: "/assets/index-abc123.js" });
+    expect(asset.headers["content-type"]).toBe("text/javascript; charset=utf-8");
+    expect(asset.headers["content-length"]).toBe(String("console.log(1)".length));
+    expect(asset.body).toBe("console.log(1)");
+    const etag = String(asset.headers.etag);
+    const lastModified = String(asset.headers["last-modified"]);
+    for (const headers of [{ "if-none-match": etag }, { "if-modified-since": lastModified }]) {
+      const revalidated = await app.inject({ url: "/assets/index-abc123.js", headers });
+      expect(revalidated.statusCode).toBe(304);
+      expect(revalidated.body).toBe("");
+    }
+    const changed = await app.inject({ url: "/", headers: { "if-none-match": 'W/"0-0"' } });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.etag).toMatch(/^W\/"/);
+    const head = await app.inject({ method: "HEAD", url: "/assets/index-abc123.js" });
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe("");
+  });
+
+  it("never sends a file from outside the build folder, however the path is spelled", async () => {
+    await using app = await appWithBuild({ built: true });
+    for (const url of [
+      "/../secret.txt",
+      "/assets/%2e%2e/%2e%2e/secret.txt",
+      "/assets/..%2F..%2Fsecret.txt",
+      "/%2E%2E%5Csecret.txt",
+      "//secret.txt",
+      "/assets/%2Fetc%2Fhostname.txt",
+      "/assets/index-abc123.js%00.txt",
+      "/assets/%E0%A4%A.js",
+    ]) {
+      const response = await app.inject({ url });
+      // 400: fastify's own answer to a path that does not decode.
+      expect([400, 404], url).toContain(response.statusCode);
+      expect(response.body, url).not.toContain("not for the web");
+    }
   });
 
   it("leaves the API's paths alone: unknown ones are 404s, not the app", async () => {

@@ -280,6 +280,15 @@ describe("WORKERS=2 that cannot start", { timeout }, () => {
     ]);
     expect(stdout).toBe("");
   });
+
+  it("refuses bad configuration in one line, and stops the workers it started meanwhile", async () => {
+    // WORKERS is valid, so the workers start while the primary validates the rest (run.ts);
+    // `close` waits for every process that shares the output, the workers too.
+    const { code, stdout, stderr } = await startDoomed({ DATABASE_URL: freshSqliteUrl(), PORT: "eighty" });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^invalid configuration: PORT: /)]);
+    expect(stdout).toBe("");
+  });
 });
 
 await describeEachDatabase("live data with WORKERS=2", (dialect) => {

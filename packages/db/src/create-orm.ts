@@ -71,7 +71,11 @@ function isDatabaseCreatedMeanwhile(error: unknown): boolean {
 
 async function connectOrm(options: CreateOrmOptions): Promise<Orm> {
   const target = parseDatabaseUrl(options.url, options.baseDir);
-  const orm = await MikroORM.init(await ormOptions(options));
+  // The constructor rather than MikroORM.init: init first looks for MikroORM's optional packages
+  // (the seeder, the entity generator, a glob library) for what it might be given as paths, a few
+  // ms of every start; the entities and the Migrator are given here, and discovering classes
+  // needs nothing asynchronous.
+  const orm = new MikroORM(await ormOptions(options));
   if (target.dialect === "mariadb") {
     const { guardMariaDbPool } = await import("./dialects/mariadb.ts");
     try {

@@ -9,10 +9,12 @@
 // than by a hash of their addresses. Its cost, the primary accepting each new connection and
 // passing it on, is paid once per connection, not per request.
 //
-// - Start: all workers start at once; worker 1 migrates and ensures the admin account while the
-//   others load and build, and each listens once it is built and worker 1 has prepared the
-//   database (worker 1 too, once built). The first worker that cannot start (bad DATABASE_URL,
-//   port in use) ends the whole start: its one line on stderr, exit code 1.
+// - Start: all workers start at once, before this process has validated the configuration
+//   (run.ts; with METRICS_PORT, once it listens there); worker 1 migrates and ensures the admin
+//   account while the others load and build, and each listens once it is built and worker 1 has
+//   prepared the database (worker 1 too, once built). An invalid configuration, or the first
+//   worker that cannot start (bad DATABASE_URL, port in use), ends the whole start: its one line
+//   on stderr, exit code 1.
 // - A worker that dies once all were serving is replaced, after a delay that doubles with each
 //   death in a row (from 250 ms to 30 s), and logged.
 // - /metrics (METRICS=on): each worker counts what it serves; at each scrape the primary gathers
@@ -26,6 +28,7 @@ import cluster, { type Worker } from "node:cluster";
 import type { Config } from "../config.ts";
 import { servingMessage } from "../serving-message.ts";
 import { onStopSignals, shutdownTimeoutMs } from "../stopping.ts";
+import type { EarlyWorkers } from "./early-workers.ts";
 import { FeedRelay } from "./feed-relay.ts";
 import {
   isWorkerMessage,
@@ -56,7 +59,8 @@ type Slot = {
 
 type Phase = "starting" | "serving" | "stopping" | "failed";
 
-export function runPrimary(config: Config): void {
+/** Runs the cluster of `config`; `early`: its workers, already forked (run.ts). */
+export function runPrimary(config: Config, early?: EarlyWorkers): void {
   const log = primaryLog(config.LOG_LEVEL);
   let phase: Phase = "starting";
   let prepared = false;
@@ -84,7 +88,10 @@ export function runPrimary(config: Config): void {
     slot.restart = undefined;
     slot.failure = undefined;
     slot.servingSince = undefined;
-    const worker = cluster.fork({ [workerNumberVariable]: String(slot.number) });
+    attach(slot, cluster.fork({ [workerNumberVariable]: String(slot.number) }));
+  };
+
+  const attach = (slot: Slot, worker: Worker) => {
     slot.worker = worker;
     worker.on("message", (message: unknown) => {
       if (isWorkerMessage(message)) onMessage(slot, worker, message);
@@ -198,6 +205,18 @@ export function runPrimary(config: Config): void {
     }, shutdownTimeoutMs + 1_000).unref();
   };
 
+  /** Forks every worker, or takes over those run.ts forked (as many as WORKERS). */
+  const start = () => {
+    if (!early) {
+      for (const slot of slots) fork(slot);
+      return;
+    }
+    early.adopt((number, worker) => {
+      const slot = slots[number - 1];
+      if (slot) attach(slot, worker);
+    });
+  };
+
   onStopSignals(
     (signal) => {
       if (phase === "failed") return;
@@ -222,7 +241,7 @@ export function runPrimary(config: Config): void {
       .then(
         (listener) => {
           log.info(`metrics of every worker at ${listener.url}/metrics`);
-          for (const slot of slots) fork(slot);
+          start();
         },
         (error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
@@ -231,6 +250,6 @@ export function runPrimary(config: Config): void {
         },
       );
   } else {
-    for (const slot of slots) fork(slot);
+    start();
   }
 }

@@ -39,7 +39,7 @@ export async function runWorker(): Promise<void> {
   try {
     // /metrics tells of every worker, which the primary gathers (worker-metrics.ts).
     const clusterMetrics = clusterMetricsFromPrimary();
-    // Validated by the primary already, from the same environment.
+    // The primary validates the same environment meanwhile (run.ts): a problem is its one line.
     server = await startServer(loadConfig(), { ...duties, logBindings: { worker: number }, clusterMetrics });
   } catch (error) {
     if (error instanceof StoppedBeforeServing) process.exit(0);

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { SqliteDriver } from "@mikro-orm/sqlite";
 import Database from "better-sqlite3";
 import type { DatabaseConnection } from "kysely";
+import { sqliteAddonPath } from "./sqlite-addon.ts";
 import { QueuedSqliteDialect } from "./sqlite-connection-queue.ts";
 import { withStatementCache } from "./sqlite-statement-cache.ts";
 import type { DialectOptions } from "./types.ts";
@@ -36,11 +37,16 @@ export function sqliteOptions(settings: SqliteSettings): DialectOptions {
     // Called again whenever a storage failure closed the file (sqlite-connection.ts): by then
     // the file must exist, or a file that vanished would be recreated empty.
     open: ({ fileMustExist }) => {
+      const nativeBinding = sqliteAddonPath();
       // The synchronous busy timeout blocks the event loop while it waits, so it stays short:
       // the long wait for the write lock is the dialect's asynchronous one. It is set at open,
       // before anything touches the file: switching a new file to WAL needs a moment of
       // exclusive access while another process may hold it.
-      const db = new Database(settings.path, { timeout: syncBusyTimeoutMs, fileMustExist });
+      const db = new Database(settings.path, {
+        timeout: syncBusyTimeoutMs,
+        fileMustExist,
+        ...(nativeBinding !== undefined && { nativeBinding }),
+      });
       try {
         if (!inMemory) db.pragma("journal_mode = wal");
         db.pragma(`synchronous = ${settings.synchronous}`);
