@@ -48,41 +48,6 @@ type Handle = OpenedSqlite & {
   writable: boolean;
 };
 
-/** How long `begin` retries synchronously before it leaves the wait to the driver. */
-const beginSpinMs = 0.5;
-/** The pause between those tries. */
-const beginSpinPauseMs = 0.02;
-const spinClock = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Runs `begin`, and while another process holds the write lock (SQLITE_BUSY) tries again every
- * 20 µs for up to half a millisecond, blocking: another worker's transaction usually ends within
- * that, and a turn of this worker's event loop, busy with other requests, took about as long
- * again before the driver's next try (sqlite-immediate-dialect.ts), with this process's one
- * connection held meanwhile. Past the half millisecond the error goes to the driver, which waits
- * without blocking. `Atomics.wait` is the only sleep finer than a millisecond Node has.
- */
-function beginWithinSpin(begin: () => void, waited: ((ms: number) => void) | undefined): void {
-  const started = performance.now();
-  for (let tries = 0; ; tries++) {
-    try {
-      begin();
-      // Counted as a lock wait (sqlite_lock_waits_total) like the driver's longer ones.
-      if (tries > 0) waited?.(performance.now() - started);
-      return;
-    } catch (error) {
-      if (!isBusy(error) || performance.now() - started >= beginSpinMs) throw error;
-      Atomics.wait(spinClock, 0, 0, beginSpinPauseMs);
-    }
-  }
-}
-
-/** SQLite's answer when another connection holds the lock asked for. */
-export function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
-}
-
 /**
  * Turns the handle's busy timeout off around one statement and back to what it was opened with.
  * The two pragmas are prepared once per handle and bypass the statement cache, so statement
@@ -141,13 +106,9 @@ export class SqliteFileConnection implements DatabaseConnection {
   /** Why the current transaction cannot go on. */
   #doomed: unknown;
 
-  /** Told how long a `begin` waited for another process's write lock, when it had to. */
-  readonly #lockWaited: ((ms: number) => void) | undefined;
-
-  constructor(open: SqliteOpener, path: string | undefined, lockWaited?: (ms: number) => void) {
+  constructor(open: SqliteOpener, path: string | undefined) {
     this.#open = open;
     this.#path = path;
-    this.#lockWaited = lockWaited;
   }
 
   /** Opens the file for the first time (creating it); throws when it cannot. */
@@ -235,9 +196,7 @@ export class SqliteFileConnection implements DatabaseConnection {
     const handle = this.#inTransaction ? this.#handle : this.#usableHandle();
     if (!handle) throw new Error("the transaction's database handle was closed");
     try {
-      handle.withoutBusyWait(() =>
-        beginWithinSpin(() => handle.statements.prepare(sql).run([]), this.#lockWaited),
-      );
+      handle.withoutBusyWait(() => handle.statements.prepare(sql).run([]));
       return noRows;
     } catch (error) {
       if (breaksHandle(error)) this.#discardHandle();

@@ -7,7 +7,7 @@ import {
   type SqliteDialectConfig,
 } from "kysely";
 import { LockStatsCounter } from "../lock-stats.ts";
-import { beginImmediate, isBusy, SqliteFileConnection, type SqliteOpener } from "./sqlite-connection.ts";
+import { beginImmediate, SqliteFileConnection, type SqliteOpener } from "./sqlite-connection.ts";
 
 /**
  * Kysely's SQLite driver opens transactions with a plain (deferred) `begin`: the write lock is
@@ -17,9 +17,9 @@ import { beginImmediate, isBusy, SqliteFileConnection, type SqliteOpener } from 
  *
  * The wait for that lock is asynchronous: better-sqlite3 is synchronous, and its own busy
  * handler would freeze the whole server (every request, health checks) while it sleeps. So each
- * attempt fails within half a millisecond (the connection turns SQLite's busy timeout off for
- * `begin` and tries again every 20 µs meanwhile) and the driver retries, at every turn of the
- * event loop at first, then with a growing pause, up to `lockTimeoutMs`.
+ * attempt fails at once (the connection turns SQLite's busy timeout off for `begin`) and the
+ * driver retries, at every turn of the event loop at first, then with a growing pause, up to
+ * `lockTimeoutMs`.
  *
  * Kysely (0.29) releases a transaction's connection only when its commit or rollback succeeds,
  * and never when `beginTransaction` throws: so nothing here throws from `beginTransaction` or
@@ -32,7 +32,7 @@ class ImmediateSqliteDriver implements Driver {
   readonly #lockStats: LockStatsCounter;
 
   constructor(config: ImmediateSqliteConfig, lockStats: LockStatsCounter) {
-    this.#connection = new SqliteFileConnection(config.open, config.path, (ms) => lockStats.waited(ms, true));
+    this.#connection = new SqliteFileConnection(config.open, config.path);
     this.#config = config;
     this.#lockStats = lockStats;
   }
@@ -120,6 +120,11 @@ const spinMs = 2;
 
 function savepointCommand(command: string, name: string): CompiledQuery {
   return CompiledQuery.raw(`${command} "${name.replaceAll('"', '""')}"`);
+}
+
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
 }
 
 export type ImmediateSqliteConfig = {
