@@ -457,18 +457,7 @@ async function expectEveryStreamGetsEveryCreate(
 
   // Every stream gets every create, whichever worker wrote it.
   const deadline = Date.now() + withinMs;
-  const seen = () =>
-    streams.map((stream) =>
-      stream.events.flatMap((event) =>
-        typeof event === "object" &&
-        event !== null &&
-        "entity" in event &&
-        event.entity === "user" &&
-        "entityId" in event
-          ? [event.entityId]
-          : [],
-      ),
-    );
+  const seen = () => streams.map(userIds);
   while (Date.now() < deadline && !seen().every((ids) => created.every((id) => ids.includes(id)))) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
