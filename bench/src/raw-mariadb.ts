@@ -2,11 +2,14 @@ import { loadMysql, type MysqlPoolConnection, type MysqlResultHeader } from "./d
 import {
   type CredentialKind,
   type CredentialRow,
+  type CredentialSqlRow,
   changeOf,
+  credentialSql,
   driverErrorCode,
   type ItemJson,
   type ItemRow,
   isoFromText,
+  itemColumns,
   itemFromText,
   type NewChange,
   type NewItem,
@@ -17,23 +20,12 @@ import {
   type UserJson,
   type UserPageJson,
   type UserRow,
+  userColumns,
   userFromText,
 } from "./raw-store.ts";
 
-type CredentialSqlRow = {
-  id: number;
-  user_id: number;
-  last_used_at: string | null;
-  expires_at: string | null;
-  role: "user" | "admin";
-};
-
-const userColumns = "id, name, email, role, created_at, updated_at, version";
-const itemColumns = "id, title, description, owner_id, created_at, updated_at";
-const credentialOf = (table: string) =>
-  `select c.id, c.user_id, c.last_used_at, c.expires_at, u.role from ${table} as c inner join users as u on u.id = c.user_id where c.token_hash = ?`;
 const sql = {
-  credential: { session: credentialOf("sessions"), token: credentialOf("api_tokens") },
+  credential: { session: credentialSql("sessions", "?"), token: credentialSql("api_tokens", "?") },
   userById: `select ${userColumns} from users where id = ?`,
   itemsOf: `select ${itemColumns} from items where owner_id = ? order by id`,
   usersAfter: `select ${userColumns} from users where id > ? order by id limit ?`,

@@ -2,11 +2,14 @@ import { loadPg, type PgPoolClient, type PgQuery } from "./drivers.ts";
 import {
   type CredentialKind,
   type CredentialRow,
+  type CredentialSqlRow,
   changeOf,
+  credentialSql,
   driverErrorCode,
   type ItemJson,
   type ItemRow,
   isoFromText,
+  itemColumns,
   itemFromText,
   type NewChange,
   type NewItem,
@@ -17,28 +20,16 @@ import {
   type UserJson,
   type UserPageJson,
   type UserRow,
+  userColumns,
   userFromText,
 } from "./raw-store.ts";
 
-type CredentialSqlRow = {
-  id: number;
-  user_id: number;
-  last_used_at: string | null;
-  expires_at: string | null;
-  role: "user" | "admin";
-};
-
 const timestamptzOid = 1184;
-const userColumns = "id, name, email, role, created_at, updated_at, version";
-const itemColumns = "id, title, description, owner_id, created_at, updated_at";
 
 /** Named statements: each connection parses and plans one once, then only binds and executes it. */
 const statement = (name: string, text: string): PgQuery => ({ name: `raw-${name}`, text });
-const credentialOf = (table: string) =>
-  statement(
-    `credential-${table}`,
-    `select c.id, c.user_id, c.last_used_at, c.expires_at, u.role from ${table} as c inner join users as u on u.id = c.user_id where c.token_hash = $1`,
-  );
+const credentialOf = (table: "sessions" | "api_tokens") =>
+  statement(`credential-${table}`, credentialSql(table, "$1"));
 const statements = {
   credential: { session: credentialOf("sessions"), token: credentialOf("api_tokens") },
   userById: statement("user-by-id", `select ${userColumns} from users where id = $1`),

@@ -2,9 +2,12 @@ import Database from "better-sqlite3";
 import {
   type CredentialKind,
   type CredentialRow,
+  type CredentialSqlRow,
   changeOf,
+  credentialSql,
   type ItemJson,
   type ItemRow,
+  itemColumns,
   type NewChange,
   type NewItem,
   type NewUser,
@@ -14,19 +17,10 @@ import {
   type UserJson,
   type UserPageJson,
   type UserRow,
+  userColumns,
 } from "./raw-store.ts";
 
-type CredentialSqlRow = {
-  id: number;
-  user_id: number;
-  last_used_at: number | null;
-  expires_at: number | null;
-  role: "user" | "admin";
-};
 type ChangeValues = [number, number, number, string, number, number, string, number | null];
-
-const userColumns = "id, name, email, role, created_at, updated_at, version";
-const itemColumns = "id, title, description, owner_id, created_at, updated_at";
 
 /**
  * The SQLite ceiling: better-sqlite3 prepared statements on the file, with the project's pragmas
@@ -39,10 +33,8 @@ export function openSqliteStore(path: string): RawStore {
   db.pragma("journal_mode = wal");
   db.pragma("synchronous = NORMAL");
   db.pragma("foreign_keys = ON");
-  const credentialOf = (table: string) =>
-    db.prepare<[string], CredentialSqlRow>(
-      `select c.id, c.user_id, c.last_used_at, c.expires_at, u.role from ${table} as c inner join users as u on u.id = c.user_id where c.token_hash = ?`,
-    );
+  const credentialOf = (table: "sessions" | "api_tokens") =>
+    db.prepare<[string], CredentialSqlRow<number>>(credentialSql(table, "?"));
   const credentials = { session: credentialOf("sessions"), token: credentialOf("api_tokens") };
   const userById = db.prepare<[number], UserRow<number>>(`select ${userColumns} from users where id = ?`);
   const itemsOf = db.prepare<[number], ItemRow<number>>(

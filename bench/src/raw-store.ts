@@ -46,6 +46,27 @@ export type ItemRow<Time = string> = {
 /** How a caller proved who they are, as the token's prefix says (packages/api/src/auth/tokens.ts). */
 export type CredentialKind = "session" | "token";
 
+/** A credential's row as the lookup selects it; `Time` is how the driver hands back timestamps. */
+export type CredentialSqlRow<Time = string> = {
+  id: number;
+  user_id: number;
+  last_used_at: Time | null;
+  expires_at: Time | null;
+  role: "user" | "admin";
+};
+
+/** The columns every ceiling reads of a user and of an item, in the project's answer order. */
+export const userColumns = "id, name, email, role, created_at, updated_at, version";
+export const itemColumns = "id, title, description, owner_id, created_at, updated_at";
+
+/**
+ * The credential lookup the project makes (sessions.ts): one indexed query by the token's hash,
+ * joined to the account. `hash` is the driver's placeholder (`?` or `$1`).
+ */
+export function credentialSql(table: "sessions" | "api_tokens", hash: string): string {
+  return `select c.id, c.user_id, c.last_used_at, c.expires_at, u.role from ${table} as c inner join users as u on u.id = c.user_id where c.token_hash = ${hash}`;
+}
+
 /** A credential's row: its account, that account's role, and when it expires (epoch ms; null never). */
 export type CredentialRow = { userId: number; role: "user" | "admin"; expiresAtMs: number | null };
 

@@ -1,8 +1,6 @@
-import { defaultAuthSettings } from "@app/api";
-import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
-import { trpcRoute } from "../src/transport/trpc-route.ts";
 import { startTestServer, type TestServer, testAdmin } from "./support/harness.ts";
+import { startReference } from "./support/trpc-route-alone.ts";
 
 /** One request; `headers` replace the admin's bearer token that every call carries by default. */
 type Call = {
@@ -70,24 +68,6 @@ async function send(server: TestServer, base: string, call: Call): Promise<Answe
     retryAfter: response.headers.get("retry-after"),
     body: await response.json(),
   };
-}
-
-/**
- * The same tRPC route with the direct path turned off, on the test server's database: every
- * request through tRPC's resolver, the reference the direct path must match.
- */
-async function startReference(server: TestServer) {
-  const app = Fastify();
-  await app.register(trpcRoute, {
-    orm: server.orm,
-    exposeErrors: false,
-    maxBatchSize: 10,
-    auth: defaultAuthSettings,
-    allowedOrigins: new Set<string>(),
-    directCalls: false,
-  });
-  const address = await app.listen({ port: 0, host: "127.0.0.1" });
-  return { url: address, [Symbol.asyncDispose]: () => app.close() };
 }
 
 /** Ids, owners, emails, timestamps and tokens differ between two creates; the shape and everything else must not. */

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { exitOf } from "./support/child-exit.ts";
 import { requestOnNewConnection } from "./support/fresh-connection.ts";
 import { parseSamples, sampleKey } from "./support/prometheus-text.ts";
 import { checkMetrics, promtool } from "./support/promtool.ts";
@@ -279,15 +280,7 @@ describe("/metrics with WORKERS=2", { timeout }, () => {
       stdio: ["ignore", "pipe", "pipe"],
     });
     cleanups.push(() => child.kill("SIGKILL"));
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    const code = await new Promise((resolve) => child.on("close", resolve));
+    const { code, stdout, stderr } = await exitOf(child);
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toEqual([
       expect.stringMatching(/^failed to start: cannot serve \/metrics on METRICS_PORT: .*EADDRINUSE/),

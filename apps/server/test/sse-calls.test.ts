@@ -1,9 +1,8 @@
 import { connect } from "node:net";
-import { changeFeedOf, closeChangeFeed, defaultAuthSettings } from "@app/api";
-import Fastify from "fastify";
+import { changeFeedOf, closeChangeFeed } from "@app/api";
 import { describe, expect, it } from "vitest";
-import { trpcRoute } from "../src/transport/trpc-route.ts";
 import { startTestServer, type TestServer } from "./support/harness.ts";
+import { startReference, startRoute } from "./support/trpc-route-alone.ts";
 
 /**
  * `changes.onChange` over server-sent events: the server's own fast path (sse-calls.ts) against
@@ -47,26 +46,6 @@ async function openStream(base: string, input: string | undefined, headers: Reco
   };
   const stream: Stream = { head, text: () => text, ended, close: () => controller.abort() };
   return stream;
-}
-
-/** The route alone on a server of its own, on the test server's database and change feed. */
-async function startRoute(server: TestServer, directCalls: boolean) {
-  const app = Fastify();
-  await app.register(trpcRoute, {
-    orm: server.orm,
-    exposeErrors: false,
-    maxBatchSize: 10,
-    auth: defaultAuthSettings,
-    allowedOrigins: new Set<string>(),
-    directCalls,
-  });
-  const url = await app.listen({ port: 0, host: "127.0.0.1" });
-  return { url, [Symbol.asyncDispose]: () => app.close() };
-}
-
-/** The same route with both fast paths off: every request through tRPC's handler. */
-function startReference(server: TestServer) {
-  return startRoute(server, false);
 }
 
 /** One request written as is on a connection of its own, and what comes back, as text. */

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { Dialect } from "@app/db";
 import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { exitOf } from "./support/child-exit.ts";
 import { halfSentPost, openEventStream, requestOnNewConnection } from "./support/fresh-connection.ts";
 import { adminEnv, type ServerProcess, signInAsAdmin, startServerProcess } from "./support/server-process.ts";
 
@@ -112,18 +113,6 @@ function alive(pid: number): boolean {
     // Gone since (Linux), or a system without /proc, where kill() is all there is to go by.
     return process.platform !== "linux";
   }
-}
-
-function exitOf(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
 /** Starts main.ts as a user would, expecting it not to start. */

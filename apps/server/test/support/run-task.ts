@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { type ChildExit, exitOf } from "./child-exit.ts";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 
-export type TaskResult = { code: number | null; stdout: string; stderr: string };
+export type TaskResult = ChildExit;
 
 /**
  * Runs a root task as `npm run <task> -- <args>` does (`node scripts/toolchain.mjs <task> …`, from
@@ -20,16 +21,5 @@ export function runTask(
     env: { ...process.env, DOTENV_CONFIG_PATH: "/nonexistent/.env", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk;
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return exitOf(child);
 }
