@@ -22,7 +22,6 @@ import {
   signUpInput,
   userOutput,
 } from "../schemas/index.ts";
-import { toApiTokenOutput, toUserOutput } from "../serializers.ts";
 import { deferredProcedure, procedure } from "../trpc.ts";
 
 const dayMs = 86_400_000;
@@ -83,7 +82,8 @@ export const authRouter = {
         return { user, token: await startSession(em, ctx, user.id) };
       });
       setSessionCookie(ctx, token);
-      return { user: toUserOutput({ ...user, items: undefined }), token };
+      const { items: _, ...account } = user;
+      return { user: account, token };
     }),
 
   signIn: deferredProcedure
@@ -106,7 +106,7 @@ export const authRouter = {
         return startSession(trx, ctx, account.id);
       });
       setSessionCookie(ctx, token);
-      return { user: toUserOutput(await users.getAccount(em, account.id)), token };
+      return { user: await users.getAccount(em, account.id), token };
     }),
 
   signOut: procedure.output(signedOutOutput).mutation(async ({ ctx }) => {
@@ -122,9 +122,7 @@ export const authRouter = {
     return { signedOut: true as const };
   }),
 
-  me: procedure
-    .output(userOutput)
-    .query(async ({ ctx }) => toUserOutput(await users.getAccount(ctx.em(), callerOf(ctx).id))),
+  me: procedure.output(userOutput).query(({ ctx }) => users.getAccount(ctx.em(), callerOf(ctx).id)),
 
   changePassword: deferredProcedure
     .input(changePasswordInput)
@@ -158,12 +156,12 @@ export const authRouter = {
           now,
           expiresAt,
         });
-        const { lastUsedAt: _, ...shown } = toApiTokenOutput(created);
+        const { lastUsedAt: _, ...shown } = created;
         return { ...shown, token };
       }),
 
     list: procedure.output(apiTokenList).query(async ({ ctx }) => ({
-      items: (await apiTokens.listApiTokens(ctx.em(), callerOf(ctx).id)).map(toApiTokenOutput),
+      items: await apiTokens.listApiTokens(ctx.em(), callerOf(ctx).id),
     })),
 
     revoke: procedure

@@ -10,7 +10,6 @@ import {
   listItemsInput,
   updateItemInput,
 } from "../schemas/index.ts";
-import { toItemOutput } from "../serializers.ts";
 import { procedure } from "../trpc.ts";
 
 export const itemsRouter = {
@@ -19,7 +18,7 @@ export const itemsRouter = {
     .output(itemOutput)
     .mutation(async ({ ctx, input }) => {
       const userId = input.userId ?? callerOf(ctx).id;
-      return toItemOutput(await items.createItem(ctx.em(), { ...input, userId }));
+      return await items.createItem(ctx.em(), { ...input, userId });
     }),
 
   list: procedure
@@ -27,19 +26,18 @@ export const itemsRouter = {
     .output(itemPage)
     .query(async ({ ctx, input }) => {
       // A user's lists hold their own items only (access.ts decides; ownerScope carries it).
-      const page = await items.listItems(ctx.em(), { ...input, userId: input.userId ?? ctx.ownerScope });
-      return { items: page.items.map(toItemOutput), nextCursor: page.nextCursor };
+      return await items.listItems(ctx.em(), { ...input, userId: input.userId ?? ctx.ownerScope });
     }),
 
   byId: procedure
     .input(byIdInput)
     .output(itemOutput)
-    .query(async ({ ctx, input }) => toItemOutput(await ctx.loaders.item.load(input.id))),
+    .query(({ ctx, input }) => ctx.loaders.item.load(input.id)),
 
   update: procedure
     .input(updateItemInput)
     .output(itemOutput)
-    .mutation(async ({ ctx, input }) => toItemOutput(await items.updateItem(ctx.em(), input))),
+    .mutation(({ ctx, input }) => items.updateItem(ctx.em(), input)),
 
   delete: procedure
     .input(byIdInput)

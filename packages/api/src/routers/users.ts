@@ -10,7 +10,6 @@ import {
   userOutput,
   userPage,
 } from "../schemas/index.ts";
-import { toUserOutput } from "../serializers.ts";
 import { deferredProcedure, procedure } from "../trpc.ts";
 
 export const usersRouter = {
@@ -21,24 +20,18 @@ export const usersRouter = {
     .mutation(async ({ ctx, input }) => {
       const { password, ...fields } = input;
       const passwordHash = password === undefined ? null : await hashPassword(password);
-      return toUserOutput(await ctx.transaction((em) => users.createUser(em, { ...fields, passwordHash })));
+      return await ctx.transaction((em) => users.createUser(em, { ...fields, passwordHash }));
     }),
 
   list: procedure
     .input(listUsersInput)
     .output(userPage)
-    .query(async ({ ctx, input }) => {
-      const page = await users.listUsers(ctx.em(), input);
-      return {
-        items: page.items.map(toUserOutput),
-        nextCursor: page.nextCursor,
-      };
-    }),
+    .query(({ ctx, input }) => users.listUsers(ctx.em(), input)),
 
   byId: procedure
     .input(byIdInput)
     .output(userOutput)
-    .query(async ({ ctx, input }) => toUserOutput(await ctx.loaders.user.load(input.id))),
+    .query(({ ctx, input }) => ctx.loaders.user.load(input.id)),
 
   update: deferredProcedure
     .input(updateUserInput)
@@ -46,14 +39,12 @@ export const usersRouter = {
     .mutation(async ({ ctx, input }) => {
       const { password, ...changes } = input;
       const passwordHash = password === undefined ? undefined : await hashPassword(password);
-      return toUserOutput(
-        await ctx.transaction(async (em) => {
-          const user = await users.updateUser(em, { ...changes, passwordHash });
-          // A password reset (usually: the old one leaked) ends every session of the account.
-          if (passwordHash !== undefined) await sessions.deleteOtherSessions(em, user.id);
-          return user;
-        }),
-      );
+      return await ctx.transaction(async (em) => {
+        const user = await users.updateUser(em, { ...changes, passwordHash });
+        // A password reset (usually: the old one leaked) ends every session of the account.
+        if (passwordHash !== undefined) await sessions.deleteOtherSessions(em, user.id);
+        return user;
+      });
     }),
 
   delete: procedure

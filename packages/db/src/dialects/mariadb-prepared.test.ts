@@ -2,7 +2,8 @@ import { CompiledQuery } from "kysely";
 import { describe, expect, it } from "vitest";
 import { createOrm, type Orm } from "../create-orm.ts";
 import { migrateToLatest } from "../migrate.ts";
-import { readsOf, toDate } from "../repositories/kysely.ts";
+import { readsOf } from "../repositories/kysely.ts";
+import { toDate } from "../repositories/timestamps.ts";
 import { createScratchDatabase, testedDialects } from "../testing/index.ts";
 import { preparedStatementsPerConnection } from "./types.ts";
 

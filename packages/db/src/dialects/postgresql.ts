@@ -1,4 +1,5 @@
 import { PostgreSqlDriver } from "@mikro-orm/postgresql";
+import { CompiledQuery, type DatabaseConnection } from "kysely";
 import { prepareStatements } from "./postgresql-prepared.ts";
 import {
   type ConnectionOptions,
@@ -23,6 +24,11 @@ export function postgresqlOptions(url: string, connection: ConnectionOptions): D
         // After the line above, so that each statement it sends has the silence guard.
         pool.on("connect", (client) => prepareStatements(client, preparedStatementsPerConnection));
       },
+    },
+    // Every session in UTC, whatever the server's default: timestamps then come as `…+00` text,
+    // which reads rewrite as the API's ISO form without building a Date (repositories/timestamps.ts).
+    onCreateConnection: async (conn) => {
+      await (conn as DatabaseConnection).executeQuery(CompiledQuery.raw("set time zone 'UTC'"));
     },
   };
 }

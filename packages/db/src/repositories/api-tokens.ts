@@ -2,15 +2,16 @@ import { type EntityManager, ForeignKeyConstraintViolationException } from "@mik
 import { ApiToken } from "../entities/api-token.ts";
 import { RecordNotFoundError } from "../errors.ts";
 import { insertRow } from "./insert-row.ts";
-import { type Row, readsOf, toDate } from "./kysely.ts";
+import { type Row, readsOf } from "./kysely.ts";
+import { isoTimestamp } from "./timestamps.ts";
 
-/** An API token as its owner may see it: never its secret, which is not stored. */
+/** An API token as its owner may see it (timestamps ISO-8601 strings): never its secret, which is not stored. */
 export type ApiTokenView = {
   id: number;
   name: string;
-  createdAt: Date;
-  expiresAt: Date | null;
-  lastUsedAt: Date | null;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
 };
 
 export type NewApiToken = {
@@ -60,8 +61,8 @@ function toApiTokenView(row: Row<"api_tokens">): ApiTokenView {
   return {
     id: row.id,
     name: row.name,
-    createdAt: toDate(row.created_at),
-    expiresAt: row.expires_at == null ? null : toDate(row.expires_at),
-    lastUsedAt: row.last_used_at == null ? null : toDate(row.last_used_at),
+    createdAt: isoTimestamp(row.created_at),
+    expiresAt: row.expires_at == null ? null : isoTimestamp(row.expires_at),
+    lastUsedAt: row.last_used_at == null ? null : isoTimestamp(row.last_used_at),
   };
 }

@@ -1,8 +1,9 @@
 import type { EntityManager } from "@mikro-orm/sql";
 import { type CompiledQuery, sql } from "kysely";
 import { dialectOf, type Orm } from "../create-orm.ts";
-import { type RawTimestamp, readsOf, storedDate, toDate } from "./kysely.ts";
+import { readsOf } from "./kysely.ts";
 import { type Page, toPage } from "./pagination.ts";
+import { type RawTimestamp, storedDate, toDate } from "./timestamps.ts";
 
 export type ChangeEntity = "user" | "item";
 export type ChangeOp = "create" | "update" | "delete";

@@ -6,7 +6,8 @@ import { User } from "../entities/user.ts";
 import { migrateToLatest } from "../migrate.ts";
 import { createScratchDatabase, describeEachDatabase } from "../testing/index.ts";
 import { insertRow } from "./insert-row.ts";
-import { readsOf, toDate } from "./kysely.ts";
+import { readsOf } from "./kysely.ts";
+import { toDate } from "./timestamps.ts";
 
 async function migratedOrm(url: string): Promise<Orm & AsyncDisposable> {
   const orm = await createOrm({ url });

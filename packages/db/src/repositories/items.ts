@@ -4,12 +4,19 @@ import { RecordNotFoundError } from "../errors.ts";
 import { readByIds } from "./by-ids.ts";
 import { type FieldChanges, recordChanges } from "./changes.ts";
 import { insertRow } from "./insert-row.ts";
-import { type Reads, type Row, readsOf, toDate } from "./kysely.ts";
+import { type Reads, type Row, readsOf } from "./kysely.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
+import { isoTimestamp, toIsoTimestamp } from "./timestamps.ts";
 
-/** An item as the repositories hand it out: plain data, the owner as its id. */
-export type ItemView = Pick<Item, "id" | "title" | "description" | "createdAt" | "updatedAt"> & {
+/**
+ * An item as the repositories hand it out, as the API shows it: plain data, the owner as its id,
+ * timestamps ISO-8601 strings.
+ */
+export type ItemView = Pick<Item, "id" | "title"> & {
+  description: string | null;
   ownerId: number;
+  createdAt: string;
+  updatedAt: string;
 };
 
 export type ItemFields = { userId: number; title: string; description?: string | null | undefined };
@@ -100,8 +107,8 @@ function itemView(item: Item): ItemView {
     title: item.title,
     description: item.description ?? null,
     ownerId: item.owner.id,
-    createdAt: item.createdAt,
-    updatedAt: item.updatedAt,
+    createdAt: toIsoTimestamp(item.createdAt),
+    updatedAt: toIsoTimestamp(item.updatedAt),
   };
 }
 
@@ -117,13 +124,15 @@ const selectItemsByOwners = readByIds((db, ids) =>
 );
 
 function toItemView(row: Row<"items">): ItemView {
+  // Most items never changed: one conversion serves both timestamps.
+  const createdAt = isoTimestamp(row.created_at);
   return {
     id: row.id,
     title: row.title,
     description: row.description ?? null,
     ownerId: row.owner_id,
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    createdAt,
+    updatedAt: row.updated_at === row.created_at ? createdAt : isoTimestamp(row.updated_at),
   };
 }
 

@@ -1,9 +1,7 @@
 import type { EntityManager, InferKyselyDB } from "@mikro-orm/sql";
 import type { Generated, Selectable } from "kysely";
 import type { entities } from "../entities/index.ts";
-
-/** How drivers hand back a timestamp: SQLite stores milliseconds, pg may give a string. */
-export type RawTimestamp = Date | number | string;
+import type { RawTimestamp } from "./timestamps.ts";
 
 /** The entities stored through this binding. */
 export type Entity = (typeof entities)[number];
@@ -40,13 +38,3 @@ export function readsOf(em: EntityManager) {
 }
 
 export type Reads = ReturnType<typeof readsOf>;
-
-/** A stored timestamp as a Date, whichever form the driver handed it over in. */
-export function toDate(value: RawTimestamp): Date {
-  return value instanceof Date ? value : new Date(value);
-}
-
-/** A Date as the column stores it (milliseconds on SQLite), for values bound in a Kysely statement. */
-export function storedDate(em: EntityManager, date: Date): RawTimestamp {
-  return em.getPlatform().processDateProperty(date) as RawTimestamp;
-}

@@ -4,7 +4,8 @@ import { Session } from "../entities/session.ts";
 import type { Role } from "../entities/user.ts";
 import { RecordNotFoundError } from "../errors.ts";
 import { insertRow } from "./insert-row.ts";
-import { type RawTimestamp, readsOf, storedDate, toDate } from "./kysely.ts";
+import { readsOf } from "./kysely.ts";
+import { type RawTimestamp, storedDate, toDate } from "./timestamps.ts";
 
 /** How a caller proved who they are: a session (browser, sign-in) or a named API token. */
 export type CredentialKind = "session" | "token";

@@ -1,7 +1,8 @@
 import type { EntityManager } from "@mikro-orm/sql";
 import { SignInAttempt } from "../entities/sign-in-attempt.ts";
 import { insertRow } from "./insert-row.ts";
-import { readsOf, storedDate, toDate } from "./kysely.ts";
+import { readsOf } from "./kysely.ts";
+import { storedDate, toDate } from "./timestamps.ts";
 
 /** Failed sign-ins since a moment: how many, and when the oldest of them was (to say when to retry). */
 export type Failures = { count: number; oldest: Date | null };

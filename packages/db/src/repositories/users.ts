@@ -11,14 +11,17 @@ import { readByIds } from "./by-ids.ts";
 import { type FieldChanges, recordChanges } from "./changes.ts";
 import { insertRow } from "./insert-row.ts";
 import { getItemsOfUsers, type ItemView } from "./items.ts";
-import { type Reads, type Row, readsOf, toDate } from "./kysely.ts";
+import { type Reads, type Row, readsOf } from "./kysely.ts";
 import { type Page, type PageQuery, toPage } from "./pagination.ts";
+import { isoTimestamp, toIsoTimestamp } from "./timestamps.ts";
 
-/** A user as the repositories hand it out; `items` only when they were asked for. */
-export type UserView = Pick<
-  User,
-  "id" | "name" | "email" | "role" | "createdAt" | "updatedAt" | "version"
-> & {
+/**
+ * A user as the repositories hand it out, as the API shows it (timestamps ISO-8601 strings);
+ * `items` only when they were asked for.
+ */
+export type UserView = Pick<User, "id" | "name" | "email" | "role" | "version"> & {
+  createdAt: string;
+  updatedAt: string;
   items?: ItemView[];
 };
 
@@ -155,11 +158,19 @@ async function flushUser(em: EntityManager, user: User, seenVersion?: number): P
   }
 }
 
-/** The users, each with its items (already ordered by id): one query for all of them. */
+/**
+ * The users, each given its items (already ordered by id): one query for all of them. The views
+ * are this call's own, so they are completed in place rather than copied.
+ */
 async function withItems(em: EntityManager, users: UserView[]): Promise<UserView[]> {
-  const byOwner = new Map<number, ItemView[]>(users.map((user) => [user.id, []]));
+  const byOwner = new Map<number, ItemView[]>();
+  for (const user of users) {
+    const items: ItemView[] = [];
+    user.items = items;
+    byOwner.set(user.id, items);
+  }
   for (const item of await getItemsOfUsers(em, [...byOwner.keys()])) byOwner.get(item.ownerId)?.push(item);
-  return users.map((user) => ({ ...user, items: byOwner.get(user.id) ?? [] }));
+  return users;
 }
 
 function selectUsers(db: Reads) {
@@ -171,13 +182,15 @@ function selectUsers(db: Reads) {
 const selectUsersByIds = readByIds((db, ids) => selectUsers(db).where("id", "in", ids).orderBy("id"));
 
 function toUserView(row: Omit<Row<"users">, "password_hash">): UserView {
+  // Most accounts never changed: one conversion serves both timestamps.
+  const createdAt = isoTimestamp(row.created_at);
   return {
     id: row.id,
     name: row.name,
     email: row.email,
     role: row.role,
-    createdAt: toDate(row.created_at),
-    updatedAt: toDate(row.updated_at),
+    createdAt,
+    updatedAt: row.updated_at === row.created_at ? createdAt : isoTimestamp(row.updated_at),
     version: row.version,
   };
 }
@@ -189,8 +202,8 @@ function userView(user: User): UserView {
     name: user.name,
     email: user.email,
     role: user.role,
-    createdAt: user.createdAt,
-    updatedAt: user.updatedAt,
+    createdAt: toIsoTimestamp(user.createdAt),
+    updatedAt: toIsoTimestamp(user.updatedAt),
     version: user.version,
   };
 }
