@@ -150,6 +150,15 @@ function run(command, args, env, exitCodeForSignal = stoppedOnPurpose) {
 const nodeFlags = JSON.parse(readFileSync(join(root, "scripts/node-flags.json"), "utf8"));
 
 /**
+ * Environment for the same processes, under what the caller's environment sets: glibc's malloc
+ * with a fixed mmap threshold, so that the 19 MiB each password hash takes goes back to the system
+ * once hashed. glibc otherwise raises its threshold after the first hash and keeps every later
+ * one's memory in the hashing thread's arena: up to 76 MB of RSS for good after four concurrent
+ * sign-ins (docs/performance.md). Other C libraries ignore the variable.
+ */
+const nodeEnv = JSON.parse(readFileSync(join(root, "scripts/node-env.json"), "utf8"));
+
+/**
  * `.env` in the repository root, for the tasks that run the application (never the tests, whose
  * servers must not pick up a developer's settings). A variable already set in the environment
  * wins; values are never printed, since they may be secrets.
@@ -203,9 +212,10 @@ const tasks = {
     if (built !== 0) return built;
     // The bundled server (apps/server/rolldown.config.ts): half the start of the sources. The
     // benchmark starts it the same way.
-    return run("node", [...nodeFlags, "apps/server/dist/main.js"], env);
+    return run("node", [...nodeFlags, "apps/server/dist/main.js"], { ...nodeEnv, ...env });
   },
-  cli: (env, args) => run("node", [...nodeFlags, "apps/cli/src/main.ts", ...args], env, interrupted),
+  cli: (env, args) =>
+    run("node", [...nodeFlags, "apps/cli/src/main.ts", ...args], { ...nodeEnv, ...env }, interrupted),
   // Not through turbo, whose strict environment mode dropped DATABASE_URL and the rest: scripts/dev.ts.
   dev: (env) => run("node", ["scripts/dev.ts"], env),
   test: (env, args) => run("vitest", ["run", ...args], env),

@@ -4,7 +4,7 @@ import { statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatMb } from "./format.ts";
-import { nodeFlags } from "./node-flags.ts";
+import { nodeEnv, nodeFlags } from "./node-flags.ts";
 import { readRss } from "./rss.ts";
 
 const cliMain = fileURLToPath(new URL("../../apps/cli/src/main.ts", import.meta.url));
@@ -28,7 +28,7 @@ export async function measureExport(options: {
     process.execPath,
     [...nodeFlags, cliMain, "export", "--url", options.url, "--out", out],
     {
-      env: { ...process.env, API_TOKEN: options.token },
+      env: { ...nodeEnv, ...process.env, API_TOKEN: options.token },
       stdio: ["ignore", "ignore", "inherit"],
     },
   );

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { nodeFlags } from "./node-flags.ts";
+import { nodeEnv, nodeFlags } from "./node-flags.ts";
 
 const projectMain = fileURLToPath(new URL("../../apps/server/dist/main.js", import.meta.url));
 const rawMain = fileURLToPath(new URL("./raw-server.ts", import.meta.url));
@@ -87,7 +87,7 @@ async function startNode(
   const port = await findFreePort();
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeFlags, entry], {
-    env: { ...process.env, ...envFor(port) },
+    env: { ...nodeEnv, ...process.env, ...envFor(port) },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
