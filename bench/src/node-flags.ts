@@ -3,8 +3,8 @@ import flags from "../../scripts/node-flags.json" with { type: "json" };
 
 /**
  * The V8 flags `npm start` and `npm run cli` run Node with (scripts/toolchain.mjs): the bench
- * starts both servers and the CLI's export with them. A small young generation keeps RSS under
- * load lower at the same speed (docs/performance.md). The server's and the CLI's `main.ts` also
+ * starts both servers and the CLI's export with them. A young generation sized for the requests
+ * in flight, and two V8 helper threads a process (docs/performance.md). The server's and the CLI's `main.ts` also
  * set `--heap-growing-percent=50` once started: on the command line it made V8 refuse Node's
  * code cache of its built-in modules, about 15 ms of every start.
  */
