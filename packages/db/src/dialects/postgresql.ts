@@ -25,10 +25,15 @@ export function postgresqlOptions(url: string, connection: ConnectionOptions): D
         pool.on("connect", (client) => prepareStatements(client, preparedStatementsPerConnection));
       },
     },
-    // Every session in UTC, whatever the server's default: timestamps then come as `…+00` text,
-    // which reads rewrite as the API's ISO form without building a Date (repositories/timestamps.ts).
+    // Every session in UTC and in ISO style, whatever the server's or the database's defaults:
+    // timestamps then come as `2026-12-01 10:00:00.12+00`, which reads rewrite as the API's ISO
+    // form without building a Date (repositories/timestamps.ts). A database set to another
+    // DateStyle (`SQL, DMY`: `01/12/2026 10:00:00.12 UTC`) made sign-in a 500, and before these
+    // settings a Date read that text as 12 January.
     onCreateConnection: async (conn) => {
-      await (conn as DatabaseConnection).executeQuery(CompiledQuery.raw("set time zone 'UTC'"));
+      await (conn as DatabaseConnection).executeQuery(
+        CompiledQuery.raw("set time zone 'UTC'; set datestyle = 'ISO'"),
+      );
     },
   };
 }
