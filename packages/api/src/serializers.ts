@@ -1,11 +1,11 @@
-import { type ChangeView, toIsoTimestamp } from "@app/db";
+import type { ChangeView } from "@app/db";
 import type { ChangeOutput } from "./schemas/index.ts";
 
 /** A change as the API shows it: `version` and `fields` only when it has them. */
 export function toChangeOutput(change: ChangeView): ChangeOutput {
   const output: ChangeOutput = {
     id: change.id,
-    at: toIsoTimestamp(change.at),
+    at: change.at,
     actorId: change.actorId,
     entity: change.entity,
     entityId: change.entityId,

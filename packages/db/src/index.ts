@@ -35,7 +35,6 @@ export type { Page, PageQuery } from "./repositories/pagination.ts";
 export type { CallerRecord, CredentialKind } from "./repositories/sessions.ts";
 export * as sessions from "./repositories/sessions.ts";
 export * as signInAttempts from "./repositories/sign-in-attempts.ts";
-export { isoTimestamp, toIsoTimestamp } from "./repositories/timestamps.ts";
 export type { UserView } from "./repositories/users.ts";
 export * as users from "./repositories/users.ts";
 export { type StorageFault, storageFaultOf } from "./storage-errors.ts";

@@ -3,7 +3,7 @@ import { type CompiledQuery, sql } from "kysely";
 import { dialectOf, type Orm } from "../create-orm.ts";
 import { readsOf } from "./kysely.ts";
 import { type Page, toPage } from "./pagination.ts";
-import { type RawTimestamp, storedDate, toDate } from "./timestamps.ts";
+import { isoTimestamp, type RawTimestamp, storedDate } from "./timestamps.ts";
 
 export type ChangeEntity = "user" | "item";
 export type ChangeOp = "create" | "update" | "delete";
@@ -23,7 +23,8 @@ export type NewChange = {
 
 export type ChangeView = {
   id: number;
-  at: Date;
+  /** ISO-8601, as the API shows it (timestamps.ts). */
+  at: string;
   actorId: number | null;
   entity: ChangeEntity;
   entityId: number;
@@ -223,7 +224,7 @@ type ChangeRow = {
 function toChangeView(row: ChangeRow): ChangeView {
   return {
     id: row.id,
-    at: toDate(row.at),
+    at: isoTimestamp(row.at),
     actorId: row.actor_id,
     entity: row.entity === "item" ? "item" : "user",
     entityId: row.entity_id,

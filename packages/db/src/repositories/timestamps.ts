@@ -71,8 +71,7 @@ function isoFromText(text: string): string {
     if (text.charCodeAt(at) === dot) {
       const digits = ++at;
       while (at < end && isDigit(text.charCodeAt(at))) at++;
-      fraction =
-        at - digits >= 3 ? text.slice(digits, digits + 3) : `${text.slice(digits, at)}00`.slice(0, 3);
+      fraction = `${text.slice(digits, Math.min(at, digits + 3))}00`.slice(0, 3);
     }
     if (at === end || (at === end - 3 && text.endsWith("+00"))) {
       return `${text.slice(0, 10)}T${text.slice(11, 19)}.${fraction}Z`;
