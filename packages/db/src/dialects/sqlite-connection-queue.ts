@@ -1,13 +1,12 @@
-import type { AbortableOperationOptions } from "kysely";
+import type { AbortableOperationOptions, CompiledQuery, QueryResult } from "kysely";
 import {
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
-  type QueryCompiler,
   SqliteAdapter,
   type TransactionSettings,
 } from "kysely";
-import { ImmediateSqliteDialect } from "./sqlite-immediate-dialect.ts";
+import { ImmediateSqliteDialect, type ImmediateSqliteDriver } from "./sqlite-immediate-dialect.ts";
 
 /**
  * The one SQLite connection, taken in turn. Kysely serialises it with a mutex of its own when the
@@ -49,12 +48,89 @@ export class ConnectionQueue {
   }
 }
 
-/** Kysely's driver for the connection, taken through the queue and given back to it. */
+/**
+ * What Kysely holds between acquiring a connection and releasing it. The write handle is taken
+ * from the queue only when needed: for a transaction, or for a statement that may write. A plain
+ * `select` outside any transaction runs on the read handle at once (WAL readers take no lock),
+ * however long the queue: a read used to wait behind every write of its process, and behind a
+ * write that waited for another process's lock. It sees what is committed, as it did between
+ * two transactions on the write handle.
+ */
+class Lease implements DatabaseConnection {
+  readonly #driver: ImmediateSqliteDriver;
+  readonly #queue: ConnectionQueue;
+  #holdsWriter = false;
+
+  constructor(driver: ImmediateSqliteDriver, queue: ConnectionQueue) {
+    this.#driver = driver;
+    this.#queue = queue;
+  }
+
+  get holdsWriter(): boolean {
+    return this.#holdsWriter;
+  }
+
+  /** The write handle, taken in turn on first use. */
+  async writer(options?: AbortableOperationOptions): Promise<DatabaseConnection> {
+    if (!this.#holdsWriter) {
+      if (!this.#queue.tryTake()) await this.#queue.wait();
+      this.#holdsWriter = true;
+    }
+    try {
+      return await this.#driver.acquireConnection(options);
+    } catch (error) {
+      this.giveBack();
+      throw error;
+    }
+  }
+
+  /** Gives the write handle back to the queue, if this lease took it. */
+  giveBack(): void {
+    if (!this.#holdsWriter) return;
+    this.#holdsWriter = false;
+    this.#queue.give();
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    const reader = this.#driver.reader;
+    if (!this.#holdsWriter && reader && isPlainRead(compiledQuery.sql)) {
+      // The write handle when it is free: its pages are cached, where every commit of the write
+      // handle makes the read handle read them again.
+      if (!this.#queue.tryTake()) return reader.executeQuery<R>(compiledQuery);
+      try {
+        return await (await this.#driver.acquireConnection()).executeQuery<R>(compiledQuery);
+      } finally {
+        this.#queue.give();
+      }
+    }
+    return (await this.writer()).executeQuery<R>(compiledQuery);
+  }
+
+  async *streamQuery<R>(
+    compiledQuery: CompiledQuery,
+    chunkSize?: number,
+  ): AsyncIterableIterator<QueryResult<R>> {
+    // A stream keeps its statement open across turns of the event loop: on the write handle, held.
+    yield* (await this.writer()).streamQuery<R>(compiledQuery, chunkSize);
+  }
+}
+
+/** A `select` cannot write; anything else (writes, pragmas, transaction control) goes to the write handle. */
+function isPlainRead(sql: string): boolean {
+  return sql.startsWith("select ");
+}
+
+function leaseOf(connection: DatabaseConnection): Lease {
+  if (!(connection instanceof Lease)) throw new Error("not a connection of this SQLite driver");
+  return connection;
+}
+
+/** Kysely's driver for the file: the write handle taken through the queue, the read handle at once. */
 class QueuedDriver implements Driver {
-  readonly #inner: Driver;
+  readonly #inner: ImmediateSqliteDriver;
   readonly #queue: ConnectionQueue;
 
-  constructor(inner: Driver, queue: ConnectionQueue) {
+  constructor(inner: ImmediateSqliteDriver, queue: ConnectionQueue) {
     this.#inner = inner;
     this.#queue = queue;
   }
@@ -63,72 +139,49 @@ class QueuedDriver implements Driver {
     return this.#inner.init(options);
   }
 
-  async acquireConnection(options?: AbortableOperationOptions): Promise<DatabaseConnection> {
-    if (!this.#queue.tryTake()) await this.#queue.wait();
-    try {
-      return await this.#inner.acquireConnection(options);
-    } catch (error) {
-      this.#queue.give();
-      throw error;
-    }
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new Lease(this.#inner, this.#queue);
   }
 
   async releaseConnection(
     connection: DatabaseConnection,
     options?: AbortableOperationOptions,
   ): Promise<void> {
+    const lease = leaseOf(connection);
+    if (!lease.holdsWriter) return;
     try {
-      await this.#inner.releaseConnection(connection, options);
+      await this.#inner.releaseConnection(await lease.writer(), options);
     } finally {
-      this.#queue.give();
+      lease.giveBack();
     }
   }
 
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#inner.beginTransaction(connection, settings);
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.#inner.beginTransaction(await leaseOf(connection).writer(), settings);
   }
 
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.commitTransaction(connection);
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.commitTransaction(await leaseOf(connection).writer());
   }
 
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.#inner.rollbackTransaction(connection);
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.rollbackTransaction(await leaseOf(connection).writer());
   }
 
-  savepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compileQuery: QueryCompiler["compileQuery"],
-  ): Promise<void> {
-    if (!this.#inner.savepoint) throw new Error("The `savepoint` method is not supported by this driver");
-    return this.#inner.savepoint(connection, name, compileQuery);
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    return this.#inner.savepoint(await leaseOf(connection).writer(), name);
   }
 
-  rollbackToSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compileQuery: QueryCompiler["compileQuery"],
-  ): Promise<void> {
-    if (!this.#inner.rollbackToSavepoint) {
-      throw new Error("The `rollbackToSavepoint` method is not supported by this driver");
-    }
-    return this.#inner.rollbackToSavepoint(connection, name, compileQuery);
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    return this.#inner.rollbackToSavepoint(await leaseOf(connection).writer(), name);
   }
 
-  releaseSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compileQuery: QueryCompiler["compileQuery"],
-  ): Promise<void> {
-    if (!this.#inner.releaseSavepoint) {
-      throw new Error("The `releaseSavepoint` method is not supported by this driver");
-    }
-    return this.#inner.releaseSavepoint(connection, name, compileQuery);
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    return this.#inner.releaseSavepoint(await leaseOf(connection).writer(), name);
   }
 
-  destroy(options?: AbortableOperationOptions): Promise<void> {
-    return this.#inner.destroy(options);
+  destroy(): Promise<void> {
+    return this.#inner.destroy();
   }
 }
 

@@ -62,3 +62,30 @@ describe("the SQLite connection after SQLite rolled a transaction back by itself
     expect(await count(orm)).toBe(0);
   });
 });
+
+describe("reads outside a transaction", () => {
+  it("answer while a transaction holds the write handle, and see only what is committed", async () => {
+    const orm = await sqliteOrm();
+    await orm.em.fork().execute("insert into notes (body) values ('committed')");
+    let letGo = () => {};
+    const held = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    let inserted = () => {};
+    const hasInserted = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const writing = orm.em.fork().transactional(async (em) => {
+      await em.execute("insert into notes (body) values ('uncommitted')");
+      inserted();
+      await held;
+    });
+    await hasInserted;
+    // They used to queue behind the transaction for the one connection, until it ended.
+    const bodies = await orm.em.fork().execute<{ body: string }[]>("select body from notes order by id");
+    expect(bodies.map((row) => row.body)).toEqual(["committed"]);
+    letGo();
+    await writing;
+    expect(await count(orm)).toBe(2);
+  });
+});

@@ -106,9 +106,13 @@ export class SqliteFileConnection implements DatabaseConnection {
   /** Why the current transaction cannot go on. */
   #doomed: unknown;
 
-  constructor(open: SqliteOpener, path: string | undefined) {
+  /** Told when this connection closes its handle (the read handle closes with the write handle). */
+  readonly #onClose: (() => void) | undefined;
+
+  constructor(open: SqliteOpener, path: string | undefined, onClose?: () => void) {
     this.#open = open;
     this.#path = path;
+    this.#onClose = onClose;
   }
 
   /** Opens the file for the first time (creating it); throws when it cannot. */
@@ -326,5 +330,6 @@ export class SqliteFileConnection implements DatabaseConnection {
     } catch {
       // Closing a broken handle may fail too; it is dropped either way.
     }
+    if (handle) this.#onClose?.();
   }
 }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -8,6 +7,7 @@ import {
 } from "kysely";
 import { LockStatsCounter } from "../lock-stats.ts";
 import { beginImmediate, SqliteFileConnection, type SqliteOpener } from "./sqlite-connection.ts";
+import { WalWrites } from "./sqlite-wal-writes.ts";
 
 /**
  * Kysely's SQLite driver opens transactions with a plain (deferred) `begin`: the write lock is
@@ -17,29 +17,43 @@ import { beginImmediate, SqliteFileConnection, type SqliteOpener } from "./sqlit
  *
  * The wait for that lock is asynchronous: better-sqlite3 is synchronous, and its own busy
  * handler would freeze the whole server (every request, health checks) while it sleeps. So each
- * attempt fails at once (the connection turns SQLite's busy timeout off for `begin`) and the
- * driver retries, at every turn of the event loop at first, then with a growing pause, up to
- * `lockTimeoutMs`.
+ * attempt fails at once (the connection turns SQLite's busy timeout off for `begin`), and the
+ * driver tries again when the other process commits (sqlite-wal-writes.ts) or after a growing
+ * pause, up to `lockTimeoutMs`. It used to try at every turn of the event loop for the first 2 ms:
+ * with two workers creating at once, the one waiting burnt a core doing so.
  *
  * Kysely (0.29) releases a transaction's connection only when its commit or rollback succeeds,
  * and never when `beginTransaction` throws: so nothing here throws from `beginTransaction` or
  * `rollbackTransaction`. A transaction that cannot begin is doomed instead (its statements and
  * commit fail with why), and the connection survives its storage failing (sqlite-connection.ts).
  */
-class ImmediateSqliteDriver implements Driver {
+export class ImmediateSqliteDriver implements Driver {
   readonly #connection: SqliteFileConnection;
+  /**
+   * A second handle on the file for statements that only read, outside any transaction: in WAL
+   * mode they need no lock, so they need not wait for the write handle (sqlite-connection-queue.ts).
+   * None in memory, where a second handle would open a second, empty database.
+   */
+  readonly reader: SqliteFileConnection | undefined;
   readonly #config: ImmediateSqliteConfig;
   readonly #lockStats: LockStatsCounter;
+  readonly #walWrites: WalWrites;
 
   constructor(config: ImmediateSqliteConfig, lockStats: LockStatsCounter) {
-    this.#connection = new SqliteFileConnection(config.open, config.path);
+    // Whatever closes the write handle (the file moved, broken, read-only, shutdown) closes the
+    // read handle too: both open again at their next use. A file system cannot be remounted
+    // read-only while a handle holds a file open for writing.
+    this.#connection = new SqliteFileConnection(config.open, config.path, () => this.reader?.close());
+    this.reader = config.path === undefined ? undefined : new SqliteFileConnection(config.open, config.path);
     this.#config = config;
     this.#lockStats = lockStats;
+    this.#walWrites = new WalWrites(config.path);
   }
 
   async init(): Promise<void> {
     this.#connection.open();
     await this.#config.onCreateConnection?.(this.#connection);
+    if (this.reader) await this.#config.onCreateConnection?.(this.reader);
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -76,15 +90,11 @@ class ImmediateSqliteDriver implements Driver {
           // Not granted in time: the transaction's statements fail on the lock (SQLITE_BUSY, 503).
           return this.#connection.doom(error);
         }
-        // Another process's transaction usually ends within a fraction of a millisecond: try again
-        // at the next turn of the event loop (this process serves its other requests meanwhile)
-        // for the first couple of milliseconds, then back off to sleeps of up to 25 ms.
-        if (performance.now() - waitingSince < spinMs) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        } else {
-          pause = Math.min(Math.max(pause * 2, 1), 25);
-          await sleep(pause);
-        }
+        // Tried again when the other process commits, or after a pause of 1, 2, 4… up to 25 ms
+        // (a lock released without a write wakes nobody). This process serves its other requests
+        // meanwhile, its reads on the read handle.
+        pause = Math.min(Math.max(pause * 2, 1), 25);
+        await this.#walWrites.next(pause);
       }
     }
   }
@@ -112,11 +122,9 @@ class ImmediateSqliteDriver implements Driver {
 
   async destroy(): Promise<void> {
     this.#connection.close();
+    this.reader?.close();
   }
 }
-
-/** How long a transaction retries at every turn of the event loop before it sleeps between tries. */
-const spinMs = 2;
 
 function savepointCommand(command: string, name: string): CompiledQuery {
   return CompiledQuery.raw(`${command} "${name.replaceAll('"', '""')}"`);
@@ -153,7 +161,7 @@ export class ImmediateSqliteDialect extends SqliteDialect {
     this.#config = config;
   }
 
-  override createDriver(): Driver {
+  override createDriver(): ImmediateSqliteDriver {
     return new ImmediateSqliteDriver(this.#config, this.lockStats);
   }
 }
