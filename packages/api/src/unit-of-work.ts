@@ -1,4 +1,4 @@
-import { changes, type EntityManager } from "@app/db";
+import { changes, type EntityManager, inWriteTransaction } from "@app/db";
 import { toTRPCError } from "./errors.ts";
 import { t } from "./init.ts";
 import { pokeChangeFeed } from "./live/change-feed.ts";
@@ -25,7 +25,7 @@ export const unitOfWork = t.middleware(async ({ ctx, type, next }) => {
   // Who acts, for the change log: resolved before the transaction (once per request, memoized).
   const actorId = (await ctx.identify())?.id ?? null;
   try {
-    const committed = await ctx.orm.em.fork().transactional(async (trx) => {
+    const committed = await inWriteTransaction(ctx.orm, async (trx) => {
       changes.actAs(trx, actorId);
       const result = await next({ ctx: { em: () => trx } });
       // next() reports a failure instead of throwing it; throwing is what makes the transaction roll back.
@@ -59,7 +59,7 @@ export const deferredUnitOfWork = t.middleware(async ({ ctx, next }) => {
     if (opened) throw new Error("A call opens one transaction at most");
     opened = true;
     const actorId = (await ctx.identify())?.id ?? null;
-    const result = await ctx.orm.em.fork().transactional((trx) => {
+    const result = await inWriteTransaction(ctx.orm, (trx) => {
       changes.actAs(trx, actorId);
       return work(trx);
     });

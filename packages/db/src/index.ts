@@ -39,3 +39,4 @@ export type { UserView } from "./repositories/users.ts";
 export * as users from "./repositories/users.ts";
 export { type StorageFault, storageFaultOf } from "./storage-errors.ts";
 export { isTransientDatabaseError } from "./transient-errors.ts";
+export { inWriteTransaction, type TransactionWork } from "./write-transactions.ts";
