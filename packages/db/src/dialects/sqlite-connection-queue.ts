@@ -1,11 +1,5 @@
-import type { AbortableOperationOptions, CompiledQuery, QueryResult } from "kysely";
-import {
-  type DatabaseConnection,
-  type DialectAdapter,
-  type Driver,
-  SqliteAdapter,
-  type TransactionSettings,
-} from "kysely";
+import type { CompiledQuery, QueryResult } from "kysely";
+import { type DatabaseConnection, type DialectAdapter, type Driver, SqliteAdapter } from "kysely";
 import { ImmediateSqliteDialect, type ImmediateSqliteDriver } from "./sqlite-immediate-dialect.ts";
 
 /**
@@ -71,13 +65,13 @@ class Lease implements DatabaseConnection {
   }
 
   /** The write handle, taken in turn on first use. */
-  async writer(options?: AbortableOperationOptions): Promise<DatabaseConnection> {
+  async writer(): Promise<DatabaseConnection> {
     if (!this.#holdsWriter) {
       if (!this.#queue.tryTake()) await this.#queue.wait();
       this.#holdsWriter = true;
     }
     try {
-      return await this.#driver.acquireConnection(options);
+      return await this.#driver.acquireConnection();
     } catch (error) {
       this.giveBack();
       throw error;
@@ -108,7 +102,7 @@ class Lease implements DatabaseConnection {
 
   async *streamQuery<R>(
     compiledQuery: CompiledQuery,
-    chunkSize?: number,
+    chunkSize: number,
   ): AsyncIterableIterator<QueryResult<R>> {
     // A stream keeps its statement open across turns of the event loop: on the write handle, held.
     yield* (await this.writer()).streamQuery<R>(compiledQuery, chunkSize);
@@ -135,29 +129,26 @@ class QueuedDriver implements Driver {
     this.#queue = queue;
   }
 
-  init(options?: AbortableOperationOptions): Promise<void> {
-    return this.#inner.init(options);
+  init(): Promise<void> {
+    return this.#inner.init();
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     return new Lease(this.#inner, this.#queue);
   }
 
-  async releaseConnection(
-    connection: DatabaseConnection,
-    options?: AbortableOperationOptions,
-  ): Promise<void> {
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
     const lease = leaseOf(connection);
     if (!lease.holdsWriter) return;
     try {
-      await this.#inner.releaseConnection(await lease.writer(), options);
+      await this.#inner.releaseConnection();
     } finally {
       lease.giveBack();
     }
   }
 
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.#inner.beginTransaction(await leaseOf(connection).writer(), settings);
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.beginTransaction(await leaseOf(connection).writer());
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
@@ -200,7 +191,7 @@ export class QueuedSqliteDialect extends ImmediateSqliteDialect {
   readonly connectionQueue = new ConnectionQueue();
 
   override createDriver(): Driver {
-    return new QueuedDriver(super.createDriver(), this.connectionQueue);
+    return new QueuedDriver(this.createImmediateDriver(), this.connectionQueue);
   }
 
   override createAdapter(): DialectAdapter {

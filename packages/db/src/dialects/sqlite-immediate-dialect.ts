@@ -161,7 +161,11 @@ export class ImmediateSqliteDialect extends SqliteDialect {
     this.#config = config;
   }
 
-  override createDriver(): ImmediateSqliteDriver {
+  override createDriver(): Driver {
+    return this.createImmediateDriver();
+  }
+
+  protected createImmediateDriver(): ImmediateSqliteDriver {
     return new ImmediateSqliteDriver(this.#config, this.lockStats);
   }
 }
