@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -87,5 +87,43 @@ describe("reads outside a transaction", () => {
     letGo();
     await writing;
     expect(await count(orm)).toBe(2);
+  });
+});
+
+describe("a database file moved away before the read handle's first read", () => {
+  it("is not recreated empty at the path: the read fails, and succeeds once the file is back", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "sqlite-reader-"));
+    const path = join(folder, "app.db");
+    const orm = await createOrm({ url: `sqlite:${path}` });
+    cleanups.push(async () => {
+      await orm.close(true);
+      rmSync(folder, { recursive: true, force: true });
+    });
+    await orm.em.fork().execute("create table notes (id integer primary key, body text not null)");
+    // The write handle taken by a transaction, so the read goes to the read handle (never opened yet).
+    let letGo = () => {};
+    const held = new Promise<void>((resolve) => {
+      letGo = resolve;
+    });
+    let begun = () => {};
+    const hasBegun = new Promise<void>((resolve) => {
+      begun = resolve;
+    });
+    const writing = orm.em.fork().transactional(async (em) => {
+      await em.execute("select 1");
+      begun();
+      await held;
+    });
+    await hasBegun;
+    renameSync(path, `${path}.away`);
+    // It created an empty file at the path before, and "no such table" followed for good.
+    await expect(orm.em.fork().execute("select count(*) as n from notes")).rejects.toMatchObject({
+      code: expect.stringMatching(/^SQLITE_CANTOPEN/),
+    });
+    expect(existsSync(path)).toBe(false);
+    renameSync(`${path}.away`, path);
+    letGo();
+    await writing;
+    expect(await count(orm)).toBe(0);
   });
 });

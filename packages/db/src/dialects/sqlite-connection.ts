@@ -106,13 +106,22 @@ export class SqliteFileConnection implements DatabaseConnection {
   /** Why the current transaction cannot go on. */
   #doomed: unknown;
 
-  /** Told when this connection closes its handle (the read handle closes with the write handle). */
   readonly #onClose: (() => void) | undefined;
 
-  constructor(open: SqliteOpener, path: string | undefined, onClose?: () => void) {
+  /**
+   * `onClose`: told when this connection closes its handle. `neverCreates`: the file must exist
+   * from the first open (the read handle, opened after the write handle created the file: a file
+   * moved away before its first read would otherwise be recreated empty at the path).
+   */
+  constructor(
+    open: SqliteOpener,
+    path: string | undefined,
+    options: { onClose?: () => void; neverCreates?: boolean } = {},
+  ) {
     this.#open = open;
     this.#path = path;
-    this.#onClose = onClose;
+    this.#onClose = options.onClose;
+    this.#opened = options.neverCreates ?? false;
   }
 
   /** Opens the file for the first time (creating it); throws when it cannot. */

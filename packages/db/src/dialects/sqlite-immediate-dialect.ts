@@ -43,8 +43,13 @@ export class ImmediateSqliteDriver implements Driver {
     // Whatever closes the write handle (the file moved, broken, read-only, shutdown) closes the
     // read handle too: both open again at their next use. A file system cannot be remounted
     // read-only while a handle holds a file open for writing.
-    this.#connection = new SqliteFileConnection(config.open, config.path, () => this.reader?.close());
-    this.reader = config.path === undefined ? undefined : new SqliteFileConnection(config.open, config.path);
+    this.#connection = new SqliteFileConnection(config.open, config.path, {
+      onClose: () => this.reader?.close(),
+    });
+    this.reader =
+      config.path === undefined
+        ? undefined
+        : new SqliteFileConnection(config.open, config.path, { neverCreates: true });
     this.#config = config;
     this.#lockStats = lockStats;
     this.#walWrites = new WalWrites(config.path);
