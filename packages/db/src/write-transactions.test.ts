@@ -1,6 +1,14 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  type Context,
+  type ContextManager,
+  context,
+  createContextKey,
+  ROOT_CONTEXT,
+} from "@opentelemetry/api";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOrm, type Orm } from "./create-orm.ts";
 import { inWriteTransaction } from "./write-transactions.ts";
@@ -11,10 +19,10 @@ afterEach(async () => {
 });
 
 /** Two ORMs on one SQLite file: `other` plays another process (a second worker) holding the lock. */
-async function sharedFile(): Promise<{ orm: Orm; other: Orm }> {
+async function sharedFile(busyTimeoutMs?: number): Promise<{ orm: Orm; other: Orm }> {
   const folder = mkdtempSync(join(tmpdir(), "write-groups-"));
   const url = `sqlite:${join(folder, "app.db")}`;
-  const orm = await createOrm({ url });
+  const orm = await createOrm({ url, ...(busyTimeoutMs !== undefined && { busyTimeoutMs }) });
   const other = await createOrm({ url });
   cleanups.push(async () => {
     await other.close(true);
@@ -105,5 +113,66 @@ describe("inWriteTransaction on SQLite (calls that wait together commit together
     // The next call writes again.
     await inWriteTransaction(orm, insert("next"));
     expect(await bodies(orm)).toEqual(["alone", "next"]);
+  });
+
+  it("fails every waiting call once the lock was not granted in time, not one group after another", async () => {
+    const { orm, other } = await sharedFile(1_000);
+    const em = other.em.fork();
+    await em.execute("begin immediate");
+    try {
+      const started = performance.now();
+      const first = inWriteTransaction(orm, insert("alone"));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // These wait behind the first; they used to form a group that waited a timeout of its own.
+      const results = await Promise.allSettled([
+        first,
+        ...["b", "c", "d"].map((body) => inWriteTransaction(orm, insert(body))),
+      ]);
+      expect(results.map((result) => result.status)).toEqual([
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+      ]);
+      expect(results[3]).toMatchObject({ reason: { code: expect.stringMatching(/^SQLITE_BUSY/) } });
+      expect(performance.now() - started).toBeLessThan(1_800);
+    } finally {
+      await em.execute("rollback");
+    }
+    await inWriteTransaction(orm, insert("after"));
+    expect(await bodies(orm)).toEqual(["after"]);
+  });
+
+  it("runs each call of a group in its own trace context, so its statements are its own spans", async () => {
+    const { orm, other } = await sharedFile();
+    const storage = new AsyncLocalStorage<Context>();
+    const manager: ContextManager = {
+      active: () => storage.getStore() ?? ROOT_CONTEXT,
+      with: (ctx, fn, thisArg, ...args) => storage.run(ctx, () => fn.call(thisArg, ...args)),
+      bind: (_ctx, target) => target,
+      enable() {
+        return this;
+      },
+      disable() {
+        storage.disable();
+        return this;
+      },
+    };
+    context.setGlobalContextManager(manager);
+    cleanups.push(async () => context.disable());
+    const call = createContextKey("call");
+    const seen: unknown[] = [];
+    await whileLocked(other, () =>
+      ["first", "second", "third"].map((name) =>
+        context.with(ROOT_CONTEXT.setValue(call, name), () =>
+          inWriteTransaction(orm, async (em) => {
+            seen.push(context.active().getValue(call));
+            await insert(name)(em);
+          }),
+        ),
+      ),
+    );
+    // The second and third ran as one group, started from the first call's continuation.
+    expect(seen).toEqual(["first", "second", "third"]);
   });
 });

@@ -1,4 +1,6 @@
+import { LockWaitTimeoutException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/sql";
+import { type Context, context } from "@opentelemetry/api";
 import type { Orm } from "./create-orm.ts";
 
 /** Work that runs in a transaction of its own: it commits when `work` returns, rolls back when it throws. */
@@ -6,6 +8,8 @@ export type TransactionWork<T> = (em: EntityManager) => Promise<T>;
 
 type Job = {
   work: TransactionWork<unknown>;
+  /** The call's trace context: its statements are its spans' children, not the first call's. */
+  context: Context;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 };
@@ -56,7 +60,12 @@ class SqliteWriteGroups {
       return this.#alone(work);
     }
     return new Promise<T>((resolve, reject) => {
-      this.#waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#waiting.push({
+        work,
+        context: context.active(),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
     });
   }
 
@@ -64,6 +73,9 @@ class SqliteWriteGroups {
   async #alone<T>(work: TransactionWork<T>): Promise<T> {
     try {
       return await this.#orm.em.fork().transactional(work);
+    } catch (error) {
+      this.#failWaitingIfLocked(error);
+      throw error;
     } finally {
       // Calls that came meanwhile (while this one waited for the lock) go together.
       void this.#drain();
@@ -86,26 +98,11 @@ class SqliteWriteGroups {
   async #runGroup(): Promise<void> {
     const group: Job[] = [];
     const outcomes: Outcome[] = [];
+    const lead = this.#waiting[0];
+    if (!lead) return;
     try {
-      await this.#orm.em.fork().transactional(async (trx) => {
-        // The write lock is held from here. A call alone in the queue now has the transaction to
-        // itself, as it would without groups (it fails with the transaction, no savepoint needed);
-        // groups form when calls came while the lock was waited for.
-        const first = this.#waiting.shift();
-        if (first && this.#waiting.length === 0) {
-          group.push(first);
-          outcomes.push({ ok: true, value: await first.work(trx) });
-          return;
-        }
-        for (let job = first; job; job = this.#next(group.length)) {
-          group.push(job);
-          try {
-            outcomes.push({ ok: true, value: await trx.transactional(job.work, { clear: true }) });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      });
+      // The group's begin and commit belong to the trace of its first call.
+      await context.with(lead.context, () => this.#transaction(group, outcomes));
     } catch (error) {
       // Begin or commit failed, or SQLite ended the transaction by itself: nothing of the group was
       // written. A call that failed on its own still says why; every other one fails with this.
@@ -113,6 +110,7 @@ class SqliteWriteGroups {
         const outcome = outcomes[i];
         job.reject(outcome && !outcome.ok ? outcome.error : error);
       });
+      this.#failWaitingIfLocked(error);
       return;
     }
     group.forEach((job, i) => {
@@ -122,7 +120,53 @@ class SqliteWriteGroups {
     });
   }
 
+  /** Runs the waiting calls in one transaction, recording each one's outcome as it goes. */
+  #transaction(group: Job[], outcomes: Outcome[]): Promise<void> {
+    return this.#orm.em.fork().transactional(async (trx) => {
+      // The write lock is held from here. A call alone in the queue now has the transaction to
+      // itself, as it would without groups (it fails with the transaction, no savepoint needed);
+      // groups form when calls came while the lock was waited for.
+      const first = this.#waiting.shift();
+      if (first && this.#waiting.length === 0) {
+        group.push(first);
+        const work = first.work;
+        outcomes.push({ ok: true, value: await context.with(first.context, () => work(trx)) });
+        return;
+      }
+      for (let job = first; job; job = this.#next(group.length)) {
+        group.push(job);
+        const work = job.work;
+        try {
+          const value = await context.with(job.context, () => trx.transactional(work, { clear: true }));
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          outcomes.push({ ok: false, error });
+        }
+      }
+    });
+  }
+
+  /**
+   * The lock was not granted within the busy timeout: the calls waiting now fail with the same
+   * error, rather than each group in turn waiting its own timeout (a call behind four groups
+   * answered 503 after 20 s where the timeout said 5).
+   */
+  #failWaitingIfLocked(error: unknown): void {
+    if (!lockNotGranted(error)) return;
+    for (const job of this.#waiting.splice(0)) job.reject(error);
+  }
+
   #next(taken: number): Job | undefined {
     return taken < maxGroupSize ? this.#waiting.shift() : undefined;
   }
+}
+
+/** SQLITE_BUSY from `begin immediate` past the busy timeout, as the driver or the ORM reports it. */
+function lockNotGranted(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof LockWaitTimeoutException) return true;
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("SQLITE_BUSY")) return true;
+  }
+  return false;
 }
