@@ -35,6 +35,22 @@ const count = async (orm: Orm) =>
 
 const big = "x".repeat(100_000);
 
+/**
+ * A transaction that has run `statement` and holds the write handle until `letGo()`: reads
+ * outside it then go to the read handle.
+ */
+async function holdWriteHandle(orm: Orm, statement: string) {
+  const held = Promise.withResolvers<void>();
+  const begun = Promise.withResolvers<void>();
+  const writing = orm.em.fork().transactional(async (em) => {
+    await em.execute(statement);
+    begun.resolve();
+    await held.promise;
+  });
+  await begun.promise;
+  return { letGo: () => held.resolve(), writing };
+}
+
 describe("the SQLite connection after SQLite rolled a transaction back by itself", () => {
   it("is given back: the next transaction and the next read run (they waited forever before)", async () => {
     const orm = await sqliteOrm();
@@ -67,20 +83,7 @@ describe("reads outside a transaction", () => {
   it("answer while a transaction holds the write handle, and see only what is committed", async () => {
     const orm = await sqliteOrm();
     await orm.em.fork().execute("insert into notes (body) values ('committed')");
-    let letGo = () => {};
-    const held = new Promise<void>((resolve) => {
-      letGo = resolve;
-    });
-    let inserted = () => {};
-    const hasInserted = new Promise<void>((resolve) => {
-      inserted = resolve;
-    });
-    const writing = orm.em.fork().transactional(async (em) => {
-      await em.execute("insert into notes (body) values ('uncommitted')");
-      inserted();
-      await held;
-    });
-    await hasInserted;
+    const { letGo, writing } = await holdWriteHandle(orm, "insert into notes (body) values ('uncommitted')");
     // They used to queue behind the transaction for the one connection, until it ended.
     const bodies = await orm.em.fork().execute<{ body: string }[]>("select body from notes order by id");
     expect(bodies.map((row) => row.body)).toEqual(["committed"]);
@@ -101,20 +104,7 @@ describe("a database file moved away before the read handle's first read", () =>
     });
     await orm.em.fork().execute("create table notes (id integer primary key, body text not null)");
     // The write handle taken by a transaction, so the read goes to the read handle (never opened yet).
-    let letGo = () => {};
-    const held = new Promise<void>((resolve) => {
-      letGo = resolve;
-    });
-    let begun = () => {};
-    const hasBegun = new Promise<void>((resolve) => {
-      begun = resolve;
-    });
-    const writing = orm.em.fork().transactional(async (em) => {
-      await em.execute("select 1");
-      begun();
-      await held;
-    });
-    await hasBegun;
+    const { letGo, writing } = await holdWriteHandle(orm, "select 1");
     renameSync(path, `${path}.away`);
     // It created an empty file at the path before, and "no such table" followed for good.
     await expect(orm.em.fork().execute("select count(*) as n from notes")).rejects.toMatchObject({
