@@ -1,9 +1,4 @@
-import {
-  ConnectionException,
-  DeadlockException,
-  DriverException,
-  LockWaitTimeoutException,
-} from "@mikro-orm/core";
+import { ConnectionException, DeadlockException, LockWaitTimeoutException } from "@mikro-orm/core";
 import { isOutdatedPlan } from "./dialects/postgresql-prepared.ts";
 
 /** Driver error codes that mean "not now" rather than "never": the same call may succeed soon. */
@@ -40,16 +35,16 @@ const transientSqlStates = new Set(["70100"]);
  * callers get 503 and may retry.
  */
 export function isTransientDatabaseError(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+  for (const current of causesOf(error)) {
     if (
-      current instanceof LockWaitTimeoutException ||
+      isLockNotGrantedError(current) ||
       current instanceof ConnectionException ||
       current instanceof DeadlockException
     ) {
       return true;
     }
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && (transientCodes.has(code) || code.startsWith("SQLITE_BUSY"))) return true;
+    if (typeof code === "string" && transientCodes.has(code)) return true;
     const sqlState = (current as { sqlState?: unknown }).sqlState;
     if (typeof sqlState === "string" && transientSqlStates.has(sqlState)) return true;
     // A prepared statement outdated by a migration, inside a transaction: its connection sends it
@@ -63,7 +58,29 @@ export function isTransientDatabaseError(error: unknown): boolean {
     ) {
       return true;
     }
-    current = current instanceof DriverException || current.cause ? current.cause : undefined;
   }
   return false;
+}
+
+/**
+ * True when a lock was not granted within its timeout: SQLite's write lock past the busy
+ * timeout (SQLITE_BUSY), or another database's lock wait, as the driver or the ORM reports it.
+ */
+export function isLockNotGranted(error: unknown): boolean {
+  for (const current of causesOf(error)) if (isLockNotGrantedError(current)) return true;
+  return false;
+}
+
+function isLockNotGrantedError(error: Error): boolean {
+  if (error instanceof LockWaitTimeoutException) return true;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("SQLITE_BUSY");
+}
+
+/** An error and the errors it wraps (`cause`), five deep at most. */
+function* causesOf(error: unknown): Generator<Error> {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    yield current;
+    current = current.cause;
+  }
 }

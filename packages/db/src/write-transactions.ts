@@ -1,7 +1,7 @@
-import { LockWaitTimeoutException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/sql";
 import { type Context, context } from "@opentelemetry/api";
 import type { Orm } from "./create-orm.ts";
+import { isLockNotGranted } from "./transient-errors.ts";
 
 /** Work that runs in a transaction of its own: it commits when `work` returns, rolls back when it throws. */
 export type TransactionWork<T> = (em: EntityManager) => Promise<T>;
@@ -152,21 +152,11 @@ class SqliteWriteGroups {
    * answered 503 after 20 s where the timeout said 5).
    */
   #failWaitingIfLocked(error: unknown): void {
-    if (!lockNotGranted(error)) return;
+    if (!isLockNotGranted(error)) return;
     for (const job of this.#waiting.splice(0)) job.reject(error);
   }
 
   #next(taken: number): Job | undefined {
     return taken < maxGroupSize ? this.#waiting.shift() : undefined;
   }
-}
-
-/** SQLITE_BUSY from `begin immediate` past the busy timeout, as the driver or the ORM reports it. */
-function lockNotGranted(error: unknown): boolean {
-  for (let cause = error; cause instanceof Error; cause = cause.cause) {
-    if (cause instanceof LockWaitTimeoutException) return true;
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === "string" && code.startsWith("SQLITE_BUSY")) return true;
-  }
-  return false;
 }

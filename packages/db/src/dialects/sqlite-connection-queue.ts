@@ -45,10 +45,10 @@ export class ConnectionQueue {
 /**
  * What Kysely holds between acquiring a connection and releasing it. The write handle is taken
  * from the queue only when needed: for a transaction, or for a statement that may write. A plain
- * `select` outside any transaction runs on the read handle at once (WAL readers take no lock),
- * however long the queue: a read used to wait behind every write of its process, and behind a
- * write that waited for another process's lock. It sees what is committed, as it did between
- * two transactions on the write handle.
+ * `select` outside any transaction runs at once, however long the queue: on the write handle when
+ * it is free, else on the read handle (WAL readers take no lock). A read used to wait behind every
+ * write of its process, and behind a write that waited for another process's lock. It sees what
+ * is committed, as it did between two transactions on the write handle.
  */
 class Lease implements DatabaseConnection {
   readonly #driver: ImmediateSqliteDriver;
@@ -70,12 +70,7 @@ class Lease implements DatabaseConnection {
       if (!this.#queue.tryTake()) await this.#queue.wait();
       this.#holdsWriter = true;
     }
-    try {
-      return await this.#driver.acquireConnection();
-    } catch (error) {
-      this.giveBack();
-      throw error;
-    }
+    return this.#driver.writer;
   }
 
   /** Gives the write handle back to the queue, if this lease took it. */
@@ -92,7 +87,7 @@ class Lease implements DatabaseConnection {
       // handle makes the read handle read them again.
       if (!this.#queue.tryTake()) return reader.executeQuery<R>(compiledQuery);
       try {
-        return await (await this.#driver.acquireConnection()).executeQuery<R>(compiledQuery);
+        return await this.#driver.writer.executeQuery<R>(compiledQuery);
       } finally {
         this.#queue.give();
       }

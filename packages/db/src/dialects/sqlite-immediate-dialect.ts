@@ -28,6 +28,7 @@ import { WalWrites } from "./sqlite-wal-writes.ts";
  * commit fail with why), and the connection survives its storage failing (sqlite-connection.ts).
  */
 export class ImmediateSqliteDriver implements Driver {
+  /** The write handle: transactions, and every statement that may write. */
   readonly #connection: SqliteFileConnection;
   /**
    * A second handle on the file for statements that only read, outside any transaction: in WAL
@@ -59,6 +60,11 @@ export class ImmediateSqliteDriver implements Driver {
     this.#connection.open();
     await this.#config.onCreateConnection?.(this.#connection);
     if (this.reader) await this.#config.onCreateConnection?.(this.reader);
+  }
+
+  /** The write handle (the connection queue hands it out in turn). */
+  get writer(): DatabaseConnection {
+    return this.#connection;
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
