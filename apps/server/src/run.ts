@@ -3,7 +3,7 @@
 // WORKERS server processes behind one port, each of them running cluster/worker.ts. The server's
 // modules are imported only where they run: the primary never loads fastify or a database driver.
 import cluster from "node:cluster";
-import type { EarlyWorkers } from "./cluster/early-workers.ts";
+import type { EarlyLead } from "./cluster/early-lead.ts";
 import type { Config } from "./config.ts";
 import { workersWanted } from "./worker-count.ts";
 
@@ -11,18 +11,19 @@ if (cluster.isWorker) {
   const { runWorker } = await import("./cluster/worker.ts");
   await runWorker();
 } else {
-  // A cluster's workers are forked first: loading and validating the configuration (zod and its
-  // schema, some 20 ms) then overlaps their own start. With METRICS_PORT they wait, as the primary
-  // listens there before any starts: a taken port ends the start with nothing else begun.
+  // A cluster's lead worker is forked first: loading and validating the configuration (zod and
+  // its schema, some 20 ms) then overlaps its own start. With METRICS_PORT it waits, as the
+  // primary listens there before any worker starts: a taken port ends the start with nothing else
+  // begun.
   const workers = workersWanted(process.env);
-  let early: EarlyWorkers | undefined;
+  let early: EarlyLead | undefined;
   if (workers !== undefined && workers > 1 && !process.env.METRICS_PORT) {
-    const { EarlyWorkers } = await import("./cluster/early-workers.ts");
-    early = new EarlyWorkers(workers);
+    const { EarlyLead } = await import("./cluster/early-lead.ts");
+    early = new EarlyLead();
   }
   const config = await configOrExit(early);
-  // Read alike (worker-count.ts), the two counts agree; if ever not, the configuration's wins.
-  if (early && early.count !== config.WORKERS) {
+  // Read alike (worker-count.ts), the two agree; if ever not, the configuration's count wins.
+  if (early && config.WORKERS === 1) {
     await early.stop();
     early = undefined;
   }
@@ -37,9 +38,9 @@ if (cluster.isWorker) {
 
 /**
  * The configuration, validated here once for every process; a problem ends the start with one
- * line (and the workers already forked).
+ * line (and the lead worker already forked stops).
  */
-async function configOrExit(early: EarlyWorkers | undefined): Promise<Config> {
+async function configOrExit(early: EarlyLead | undefined): Promise<Config> {
   const { loadConfig } = await import("./config.ts");
   try {
     return loadConfig();

@@ -37,12 +37,7 @@ export type ServerDuties = {
   prepare: boolean;
   /** Prunes changes older than CHANGES_RETENTION_DAYS. */
   prune: boolean;
-  /**
-   * Runs as soon as the database is prepared, before the app is built: the worker that prepares
-   * lets the others listen then, so whichever is built first serves first.
-   */
-  afterPrepare?: () => Promise<void>;
-  /** Runs just before listening: a worker that does not prepare waits there for the one that does. */
+  /** Runs just before listening: a cluster worker stopped while it started ends its start there. */
   beforeListen?: () => Promise<void>;
   /** Fields every log line carries, e.g. `{ worker: 2 }`. */
   logBindings?: Record<string, number>;
@@ -69,7 +64,6 @@ export async function startServer(config: Config, duties: ServerDuties = soleSer
       duties.prepare && config.ADMIN_EMAIL && config.ADMIN_PASSWORD
         ? await ensureAdminAccount(orm, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD })
         : undefined;
-    if (duties.prepare) await duties.afterPrepare?.();
     // This process's change feed, with the configured settings (it reads nothing until someone subscribes).
     changeFeedOf(orm, { pollMs: config.CHANGES_POLL_MS, bufferLimit: config.CHANGES_SUBSCRIBER_BUFFER });
     const lifecycle: Lifecycle = { shuttingDown: false };

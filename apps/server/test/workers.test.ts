@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Dialect } from "@app/db";
+import { createOrm, type Dialect } from "@app/db";
 import { createScratchDatabase, describeEachDatabase } from "@app/db/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { exitOf } from "./support/child-exit.ts";
@@ -115,6 +115,11 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The pids of `pid`'s child processes (Linux's /proc). */
+function childrenOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+}
+
 /** Starts main.ts as a user would, expecting it not to start. */
 function startDoomed(env: Record<string, string>) {
   const child = spawn(process.execPath, [main], {
@@ -146,6 +151,40 @@ describe("WORKERS=2", { timeout }, () => {
     await signInAsAdmin(server.url);
     expect(await server.stop()).toBe(0);
   });
+
+  it.skipIf(process.platform !== "linux")(
+    "starts the other worker only once the lead has prepared the database and listens",
+    async () => {
+      const url = freshSqliteUrl();
+      // Another process holds the file's write lock: the lead's migrations wait for it.
+      const other = await createOrm({ url });
+      cleanups.push(() => void other.close(true));
+      const em = other.em.fork();
+      await em.execute("begin immediate");
+      const child = spawn(process.execPath, [main], {
+        env: { ...process.env, WORKERS: "2", PORT: "0", DATABASE_URL: url, SQLITE_BUSY_TIMEOUT_MS: "30000" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      cleanups.push(() => child.kill("SIGKILL"));
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk;
+      });
+      const primary = child.pid;
+      if (primary === undefined) throw new Error("no pid");
+      await expect.poll(() => childrenOf(primary).length, { timeout: 10_000 }).toBe(1);
+      // Started at once, the other worker would long be running by now.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(childrenOf(primary)).toHaveLength(1);
+      expect(output).not.toContain("Server listening");
+
+      await em.execute("commit");
+      await expect.poll(() => output, { timeout: 20_000 }).toMatch(/"serving .* with 2 worker processes"/);
+      expect(childrenOf(primary)).toHaveLength(2);
+      child.kill("SIGTERM");
+      expect((await exitOf(child)).code).toBe(0);
+    },
+  );
 
   it("on SIGTERM finishes the requests in flight on every worker, then exits 0", async () => {
     const server = await startCluster({ DATABASE_URL: freshSqliteUrl(), ...adminEnv, LOG_LEVEL: "debug" });
@@ -270,9 +309,9 @@ describe("WORKERS=2 that cannot start", { timeout }, () => {
     expect(stdout).toBe("");
   });
 
-  it("refuses bad configuration in one line, and stops the workers it started meanwhile", async () => {
-    // WORKERS is valid, so the workers start while the primary validates the rest (run.ts);
-    // `close` waits for every process that shares the output, the workers too.
+  it("refuses bad configuration in one line, and stops the worker it started meanwhile", async () => {
+    // WORKERS is valid, so the lead starts while the primary validates the rest (run.ts);
+    // `close` waits for every process that shares the output, the lead too.
     const { code, stdout, stderr } = await startDoomed({ DATABASE_URL: freshSqliteUrl(), PORT: "eighty" });
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^invalid configuration: PORT: /)]);

@@ -4,16 +4,13 @@
 export const workerNumberVariable = "SERVER_WORKER";
 
 /**
- * Worker 1 leads: it applies the migrations and ensures the admin account before the others
- * listen, and it alone prunes the change log. A worker that replaces it leads in its turn.
+ * Worker 1 leads: it applies the migrations and ensures the admin account, and listens, before
+ * the others start (primary.ts); it alone prunes the change log. A worker that replaces it leads
+ * in its turn.
  */
 export const leadWorker = 1;
 
 export type WorkerMessage =
-  /** The lead prepared the database: the others may listen. */
-  | { kind: "prepared" }
-  /** A worker that does not lead is ready to listen and waits for the database to be prepared. */
-  | { kind: "waiting" }
   /** Listening on `url` (every worker shares it). */
   | { kind: "listening"; url: string }
   /** Could not start; `message` is the one line to print. */
@@ -28,8 +25,6 @@ export type WorkerMessage =
   | { kind: "committed" };
 
 export type PrimaryMessage =
-  /** The answer to "waiting": the database is prepared, listen. */
-  | { kind: "go" }
   /** Asks a serving worker for its own metrics (answered by "metrics" with the same id). */
   | { kind: "collect"; id: number }
   /** The answer to "scrape": every worker's metrics, merged. */
@@ -42,8 +37,6 @@ export type PrimaryMessage =
 export function isWorkerMessage(value: unknown): value is WorkerMessage {
   if (typeof value !== "object" || value === null || !("kind" in value)) return false;
   switch (value.kind) {
-    case "prepared":
-    case "waiting":
     case "committed":
       return true;
     case "following":
@@ -64,7 +57,6 @@ export function isWorkerMessage(value: unknown): value is WorkerMessage {
 export function isPrimaryMessage(value: unknown): value is PrimaryMessage {
   if (typeof value !== "object" || value === null || !("kind" in value)) return false;
   switch (value.kind) {
-    case "go":
     case "committed":
       return true;
     case "others-following":

@@ -9,12 +9,13 @@
 // than by a hash of their addresses. Its cost, the primary accepting each new connection and
 // passing it on, is paid once per connection, not per request.
 //
-// - Start: all workers start at once, before this process has validated the configuration
-//   (run.ts; with METRICS_PORT, once it listens there); worker 1 migrates and ensures the admin
-//   account while the others load and build, and each listens once it is built and worker 1 has
-//   prepared the database (worker 1 too, once built). An invalid configuration, or the first
-//   worker that cannot start (bad DATABASE_URL, port in use), ends the whole start: its one line
-//   on stderr, exit code 1.
+// - Start: worker 1, the lead, starts before this process has validated the configuration (run.ts;
+//   with METRICS_PORT, once it listens there). It migrates, ensures the admin account and listens;
+//   only then do the others start, on a database already prepared. Started at once, they would
+//   share the cores with the lead for the whole of its start: on two cores its first 200 came
+//   some 100 ms later (docs/decisions/016-lead-worker-first.md). An invalid configuration, or the
+//   first worker that cannot start (bad DATABASE_URL, port in use), ends the whole start: its one
+//   line on stderr, exit code 1.
 // - A worker that dies once all were serving is replaced, after a delay that doubles with each
 //   death in a row (from 250 ms to 30 s), and logged.
 // - /metrics (METRICS=on): each worker counts what it serves; at each scrape the primary gathers
@@ -28,10 +29,11 @@ import cluster, { type Worker } from "node:cluster";
 import type { Config } from "../config.ts";
 import { servingMessage } from "../serving-message.ts";
 import { onStopSignals, shutdownTimeoutMs } from "../stopping.ts";
-import type { EarlyWorkers } from "./early-workers.ts";
+import type { EarlyLead } from "./early-lead.ts";
 import { FeedRelay } from "./feed-relay.ts";
 import {
   isWorkerMessage,
+  leadWorker,
   type PrimaryMessage,
   type WorkerMessage,
   workerNumberVariable,
@@ -59,13 +61,10 @@ type Slot = {
 
 type Phase = "starting" | "serving" | "stopping" | "failed";
 
-/** Runs the cluster of `config`; `early`: its workers, already forked (run.ts). */
-export function runPrimary(config: Config, early?: EarlyWorkers): void {
+/** Runs the cluster of `config`; `early`: its lead, already forked (run.ts). */
+export function runPrimary(config: Config, early?: EarlyLead): void {
   const log = primaryLog(config.LOG_LEVEL);
   let phase: Phase = "starting";
-  let prepared = false;
-  /** Workers that wait for the database to be prepared. */
-  const waiting = new Set<Worker>();
   let unclean = false;
   const slots: Slot[] = Array.from({ length: config.WORKERS }, (_, i) => ({
     number: i + 1,
@@ -105,15 +104,6 @@ export function runPrimary(config: Config, early?: EarlyWorkers): void {
 
   const onMessage = (slot: Slot, worker: Worker, message: WorkerMessage) => {
     switch (message.kind) {
-      case "prepared":
-        prepared = true;
-        for (const other of waiting) tell(other, { kind: "go" });
-        waiting.clear();
-        return;
-      case "waiting":
-        if (prepared) tell(worker, { kind: "go" });
-        else waiting.add(worker);
-        return;
       case "failed":
         slot.failure = message.message;
         if (phase === "starting") fail(message.message);
@@ -135,6 +125,10 @@ export function runPrimary(config: Config, early?: EarlyWorkers): void {
       case "listening":
         slot.servingSince = Date.now();
         feeds.welcome(worker);
+        // The lead has prepared the database: the others start now.
+        if (phase === "starting" && slot.number === leadWorker) {
+          for (const other of slots) if (!other.worker) fork(other);
+        }
         if (phase === "starting" && slots.every((each) => each.servingSince !== undefined)) {
           phase = "serving";
           log.info(servingMessage(message.url, config.DATABASE_URL, config.WORKERS));
@@ -148,7 +142,6 @@ export function runPrimary(config: Config, early?: EarlyWorkers): void {
   const onExit = (slot: Slot, worker: Worker, code: number | null, signal: NodeJS.Signals | null) => {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
-    waiting.delete(worker);
     feeds.forget(worker);
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     switch (phase) {
@@ -205,16 +198,12 @@ export function runPrimary(config: Config, early?: EarlyWorkers): void {
     }, shutdownTimeoutMs + 1_000).unref();
   };
 
-  /** Forks every worker, or takes over those run.ts forked (as many as WORKERS). */
+  /** Forks the lead, or takes over the one run.ts forked; the others start once it listens. */
   const start = () => {
-    if (!early) {
-      for (const slot of slots) fork(slot);
-      return;
-    }
-    early.adopt((number, worker) => {
-      const slot = slots[number - 1];
-      if (slot) attach(slot, worker);
-    });
+    const lead = slots[leadWorker - 1];
+    if (!lead) return;
+    if (early) early.adopt((worker) => attach(lead, worker));
+    else fork(lead);
   };
 
   onStopSignals(

@@ -6,7 +6,7 @@ import { type RunningServer, type ServerDuties, startServer } from "../server.ts
 import { startFailureMessage } from "../start-failure.ts";
 import { drainAndExit } from "../stopping.ts";
 import { linkFeedToNeighbours } from "./feed-neighbours.ts";
-import { isPrimaryMessage, leadWorker, sendToPrimary, workerNumberVariable } from "./messages.ts";
+import { leadWorker, sendToPrimary, workerNumberVariable } from "./messages.ts";
 import { answerMetricsRequests, clusterMetricsFromPrimary } from "./worker-metrics.ts";
 
 /** Thrown into a start that the primary stopped before this worker listened. */
@@ -21,20 +21,13 @@ export async function runWorker(): Promise<void> {
       resolve();
     }),
   );
-  // The lead is not interrupted while it migrates; stopped by then, it does not begin to listen.
+  // A start is not interrupted (the lead may be migrating); stopped by then, it does not listen.
   const notStopped = async () => {
     if (stopped) throw new StoppedBeforeServing();
   };
-  // Said once the database is prepared, not once the lead is built too: a worker built before
-  // the lead then serves first.
-  const prepared = async () => {
-    await notStopped();
-    await sendToPrimary({ kind: "prepared" });
-  };
-  const duties: ServerDuties =
-    number === leadWorker
-      ? { prepare: true, prune: true, afterPrepare: prepared, beforeListen: notStopped }
-      : { prepare: false, prune: false, beforeListen: () => preparedElsewhere(stopRequested) };
+  // The others start once the lead listens (primary.ts), on a database it has prepared.
+  const lead = number === leadWorker;
+  const duties: ServerDuties = { prepare: lead, prune: lead, beforeListen: notStopped };
   let server: RunningServer;
   try {
     // /metrics tells of every worker, which the primary gathers (worker-metrics.ts).
@@ -52,18 +45,4 @@ export async function runWorker(): Promise<void> {
   linkFeedToNeighbours(changeFeedOf(server.orm));
   await sendToPrimary({ kind: "listening", url: server.url });
   void stopRequested.then(() => drainAndExit(server, "SIGTERM"));
-}
-
-/** Resolves once the lead has prepared the database; rejects if the primary stops this worker first. */
-function preparedElsewhere(stopRequested: Promise<void>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: unknown) => {
-      if (!isPrimaryMessage(message) || message.kind !== "go") return;
-      process.off("message", onMessage);
-      resolve();
-    };
-    process.on("message", onMessage);
-    void stopRequested.then(() => reject(new StoppedBeforeServing()));
-    void sendToPrimary({ kind: "waiting" });
-  });
 }
