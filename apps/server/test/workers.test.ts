@@ -223,6 +223,31 @@ describe("WORKERS=2", { timeout }, () => {
     expect(stopped.map((line) => line.worker ?? "primary").sort()).toEqual([1, 2, "primary"]);
   });
 
+  it.skipIf(process.platform !== "linux").each(["SIGINT", "SIGTERM"] as const)(
+    "takes %s sent to the whole process group as the other worker starts as a clean stop",
+    async (signal) => {
+      // A terminal's Ctrl-C, or systemd stopping a unit, signals every process of the group: the
+      // other worker, forked as the lead listens, is still booting and dies of it at once.
+      const child = spawn(process.execPath, [main], {
+        env: { ...process.env, WORKERS: "2", PORT: "0", DATABASE_URL: freshSqliteUrl() },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
+      const group = child.pid;
+      if (group === undefined) throw new Error("no pid");
+      cleanups.push(() => {
+        if (child.exitCode === null) process.kill(-group, "SIGKILL");
+      });
+      const exit = exitOf(child);
+      // The moment the primary forks it, once the lead listens.
+      while (childrenOf(group).length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+      process.kill(-group, signal);
+      const { code, stderr } = await exit;
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+    },
+  );
+
   it("takes one Ctrl-C delivered twice as one stop, and a later one as a kill", async () => {
     const server = await startCluster({ DATABASE_URL: freshSqliteUrl(), ...adminEnv, LOG_LEVEL: "debug" });
     const headers = { authorization: `Bearer ${await signInAsAdmin(server.url)}`, "x-request-id": "held" };

@@ -42,6 +42,11 @@ import { MetricsGathering, type ServingWorker } from "./metrics-gathering.ts";
 import { primaryLog } from "./primary-log.ts";
 
 const firstRestartDelayMs = 250;
+/**
+ * How long a worker's death by SIGINT or SIGTERM during the start waits for this process's own
+ * handler of that signal before it counts as a failed start (see onExit).
+ */
+const stopSignalGraceMs = 100;
 const maxRestartDelayMs = 30_000;
 /** A worker that served this long before dying starts its count of deaths in a row afresh. */
 const stableMs = 30_000;
@@ -144,16 +149,27 @@ export function runPrimary(config: Config, early?: EarlyLead): void {
     slot.worker = undefined;
     feeds.forget(worker);
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const before = slot.servingSince === undefined ? "before it served" : "before every worker served";
     switch (phase) {
       case "starting":
-        fail(slot.failure ?? `failed to start: worker ${slot.number} ${how} before it served`);
+        // A stop signal sent to the whole group (a terminal's Ctrl-C, systemd stopping the unit)
+        // also kills a worker still booting, before it can ignore SIGINT or drain on SIGTERM; this
+        // process's own handler of the signal may run just after. The start failed only if not.
+        if (signal === "SIGINT" || signal === "SIGTERM") {
+          setTimeout(() => {
+            if (phase === "starting") fail(`failed to start: worker ${slot.number} ${how} ${before}`);
+          }, stopSignalGraceMs);
+          return;
+        }
+        fail(slot.failure ?? `failed to start: worker ${slot.number} ${how} ${before}`);
         return;
       case "serving":
         restart(slot, `worker ${slot.number} (pid ${worker.process.pid}) ${slot.failure ?? how}`);
         return;
       case "stopping":
-        // Stopped by our SIGTERM before it had a handler for it: nothing was in flight.
-        if (code !== 0 && signal !== "SIGTERM") unclean = true;
+        // Stopped by our SIGTERM before it had a handler for it, or by the group's SIGINT while it
+        // booted (a serving worker ignores SIGINT): nothing was in flight.
+        if (code !== 0 && signal !== "SIGTERM" && signal !== "SIGINT") unclean = true;
         if (live().length === 0) {
           log.info("stopped");
           process.exit(unclean ? 1 : 0);
