@@ -248,6 +248,29 @@ describe("WORKERS=2", { timeout }, () => {
     },
   );
 
+  it.skipIf(process.platform !== "linux").each(["SIGINT", "SIGTERM"] as const)(
+    "takes %s the moment the lead is forked as a clean stop, and leaves no worker behind",
+    async (signal) => {
+      // The primary validates its configuration after forking the lead (run.ts): a signal then
+      // ended it alone, and the orphaned lead printed a stack trace once its channel broke.
+      const child = spawn(process.execPath, [main], {
+        env: { ...process.env, WORKERS: "2", PORT: "0", DATABASE_URL: freshSqliteUrl() },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      cleanups.push(() => child.kill("SIGKILL"));
+      const primary = child.pid;
+      if (primary === undefined) throw new Error("no pid");
+      const exit = exitOf(child);
+      while (childrenOf(primary).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      const [lead] = childrenOf(primary);
+      child.kill(signal);
+      const { code, stderr } = await exit;
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(lead === undefined || !alive(lead)).toBe(true);
+    },
+  );
+
   it("takes one Ctrl-C delivered twice as one stop, and a later one as a kill", async () => {
     const server = await startCluster({ DATABASE_URL: freshSqliteUrl(), ...adminEnv, LOG_LEVEL: "debug" });
     const headers = { authorization: `Bearer ${await signInAsAdmin(server.url)}`, "x-request-id": "held" };
