@@ -200,7 +200,10 @@ await describeEachDatabase("live data", (dialect) => {
     follows.stop();
   });
 
-  it("ends a stream still catching up on history once its session signs out, not after the history", async () => {
+  // Its 600 creates take seconds on a loaded machine (past vitest's 5 s default in one run).
+  it("ends a stream still catching up on history once its session signs out, not after the history", {
+    timeout,
+  }, async () => {
     await using server = await startTestServer({}, dialect);
     const ann = await server.signUp("Ann");
     // More history than one catch-up page (500): the stream is mid-history when the session ends.
