@@ -248,6 +248,35 @@ describe("WORKERS=2", { timeout }, () => {
     },
   );
 
+  it.skipIf(process.platform !== "linux")(
+    "takes the group's SIGTERM as a clean stop even when the primary sees a worker exit first",
+    async () => {
+      // The lead drains and exits 0 on the group's SIGTERM; a primary slow to run its own handler
+      // (frozen here) handles that exit first, while it still counts itself as starting.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const child = spawn(process.execPath, [main], {
+          env: { ...process.env, WORKERS: "2", PORT: "0", DATABASE_URL: freshSqliteUrl() },
+          stdio: ["ignore", "pipe", "pipe"],
+          detached: true,
+        });
+        const group = child.pid;
+        if (group === undefined) throw new Error("no pid");
+        cleanups.push(() => {
+          if (child.exitCode === null) process.kill(-group, "SIGKILL");
+        });
+        const exit = exitOf(child);
+        while (childrenOf(group).length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+        process.kill(group, "SIGSTOP");
+        process.kill(-group, "SIGTERM");
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        process.kill(group, "SIGCONT");
+        const { code, stderr } = await exit;
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+      }
+    },
+  );
+
   it.skipIf(process.platform !== "linux").each(["SIGINT", "SIGTERM"] as const)(
     "takes %s the moment the lead is forked as a clean stop, and leaves no worker behind",
     async (signal) => {

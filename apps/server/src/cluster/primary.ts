@@ -43,8 +43,9 @@ import { primaryLog } from "./primary-log.ts";
 
 const firstRestartDelayMs = 250;
 /**
- * How long a worker's death by SIGINT or SIGTERM during the start waits for this process's own
- * handler of that signal before it counts as a failed start (see onExit).
+ * How long a worker's exit during the start that a stop signal explains (killed by SIGINT or
+ * SIGTERM, or exit code 0) waits for this process's own handler of that signal before it counts
+ * as a failed start (see onExit).
  */
 const stopSignalGraceMs = 100;
 const maxRestartDelayMs = 30_000;
@@ -153,9 +154,10 @@ export function runPrimary(config: Config, early?: EarlyLead): void {
     switch (phase) {
       case "starting":
         // A stop signal sent to the whole group (a terminal's Ctrl-C, systemd stopping the unit)
-        // also kills a worker still booting, before it can ignore SIGINT or drain on SIGTERM; this
-        // process's own handler of the signal may run just after. The start failed only if not.
-        if (signal === "SIGINT" || signal === "SIGTERM") {
+        // also reaches the workers: one still booting dies of it (before it can ignore SIGINT or
+        // drain on SIGTERM), one that handles it exits 0. This process's own handler of the signal
+        // may run just after. The start failed only if not.
+        if (!slot.failure && (code === 0 || signal === "SIGINT" || signal === "SIGTERM")) {
           setTimeout(() => {
             if (phase === "starting") fail(`failed to start: worker ${slot.number} ${how} ${before}`);
           }, stopSignalGraceMs);
