@@ -120,6 +120,26 @@ function childrenOf(pid: number): number[] {
   return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
 }
 
+/**
+ * Starts a cluster of two in a process group of its own, as a terminal or a service manager
+ * does, and resolves the moment the primary forks the second worker (once the lead listens).
+ */
+async function startClusterInItsOwnGroup() {
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, WORKERS: "2", PORT: "0", DATABASE_URL: freshSqliteUrl() },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const group = child.pid;
+  if (group === undefined) throw new Error("no pid");
+  cleanups.push(() => {
+    if (child.exitCode === null) process.kill(-group, "SIGKILL");
+  });
+  const exit = exitOf(child);
+  while (childrenOf(group).length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+  return { group, exit };
+}
+
 /** Starts main.ts as a user would, expecting it not to start. */
 function startDoomed(env: Record<string, string>) {
   const child = spawn(process.execPath, [main], {
@@ -228,19 +248,7 @@ describe("WORKERS=2", { timeout }, () => {
     async (signal) => {
       // A terminal's Ctrl-C, or systemd stopping a unit, signals every process of the group: the
       // other worker, forked as the lead listens, is still booting and dies of it at once.
-      const child = spawn(process.execPath, [main], {
-        env: { ...process.env, WORKERS: "2", PORT: "0", DATABASE_URL: freshSqliteUrl() },
-        stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
-      });
-      const group = child.pid;
-      if (group === undefined) throw new Error("no pid");
-      cleanups.push(() => {
-        if (child.exitCode === null) process.kill(-group, "SIGKILL");
-      });
-      const exit = exitOf(child);
-      // The moment the primary forks it, once the lead listens.
-      while (childrenOf(group).length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+      const { group, exit } = await startClusterInItsOwnGroup();
       process.kill(-group, signal);
       const { code, stderr } = await exit;
       expect(stderr).toBe("");
@@ -254,18 +262,7 @@ describe("WORKERS=2", { timeout }, () => {
       // The lead drains and exits 0 on the group's SIGTERM; a primary slow to run its own handler
       // (frozen here) handles that exit first, while it still counts itself as starting.
       for (let attempt = 0; attempt < 3; attempt++) {
-        const child = spawn(process.execPath, [main], {
-          env: { ...process.env, WORKERS: "2", PORT: "0", DATABASE_URL: freshSqliteUrl() },
-          stdio: ["ignore", "pipe", "pipe"],
-          detached: true,
-        });
-        const group = child.pid;
-        if (group === undefined) throw new Error("no pid");
-        cleanups.push(() => {
-          if (child.exitCode === null) process.kill(-group, "SIGKILL");
-        });
-        const exit = exitOf(child);
-        while (childrenOf(group).length < 2) await new Promise((resolve) => setTimeout(resolve, 1));
+        const { group, exit } = await startClusterInItsOwnGroup();
         process.kill(group, "SIGSTOP");
         process.kill(-group, "SIGTERM");
         await new Promise((resolve) => setTimeout(resolve, 600));
