@@ -150,21 +150,23 @@ export function runPrimary(config: Config, early?: EarlyLead): void {
     slot.worker = undefined;
     feeds.forget(worker);
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    const before = slot.servingSince === undefined ? "before it served" : "before every worker served";
     switch (phase) {
-      case "starting":
+      case "starting": {
+        const before = slot.servingSince === undefined ? "before it served" : "before every worker served";
+        const failure = slot.failure ?? `failed to start: worker ${slot.number} ${how} ${before}`;
         // A stop signal sent to the whole group (a terminal's Ctrl-C, systemd stopping the unit)
         // also reaches the workers: one still booting dies of it (before it can ignore SIGINT or
         // drain on SIGTERM), one that handles it exits 0. This process's own handler of the signal
         // may run just after. The start failed only if not.
         if (!slot.failure && (code === 0 || signal === "SIGINT" || signal === "SIGTERM")) {
           setTimeout(() => {
-            if (phase === "starting") fail(`failed to start: worker ${slot.number} ${how} ${before}`);
+            if (phase === "starting") fail(failure);
           }, stopSignalGraceMs);
-          return;
+        } else {
+          fail(failure);
         }
-        fail(slot.failure ?? `failed to start: worker ${slot.number} ${how} ${before}`);
         return;
+      }
       case "serving":
         restart(slot, `worker ${slot.number} (pid ${worker.process.pid}) ${slot.failure ?? how}`);
         return;
