@@ -1,4 +1,5 @@
 import { MariaDbDriver } from "@mikro-orm/mariadb";
+import type { Configuration } from "@mikro-orm/sql";
 import { CompiledQuery, type DatabaseConnection } from "kysely";
 import {
   type ConnectionOptions,
@@ -7,11 +8,25 @@ import {
   silentQueryTimeoutMs,
 } from "./types.ts";
 
+/**
+ * MikroORM's MariaDB driver, whose connection knows its platform from the start. MikroORM hands a
+ * connection its platform only when an ORM is initialized (`setMetadata`), but its CLI's `debug`
+ * connects a configuration's driver alone, and the MySQL connection reads the platform while it
+ * builds mysql2's options: `npm run db -- debug` printed "database connection failed (false)" on
+ * a database that was there (cli/options.test.ts).
+ */
+class MariaDbDriverWithPlatform extends MariaDbDriver {
+  constructor(config: Configuration) {
+    super(config);
+    this.connection.setPlatform(this.platform);
+  }
+}
+
 /** MariaDB (and MySQL URLs) through `mysql2`'s pool. */
 export function mariadbOptions(url: string, connection: ConnectionOptions): DialectOptions {
   const statementSeconds = connection.statementTimeoutMs / 1000;
   return {
-    driver: MariaDbDriver,
+    driver: MariaDbDriverWithPlatform,
     clientUrl: url,
     pool: { min: 0, max: connection.poolMax },
     driverOptions: {
