@@ -9,6 +9,7 @@ import { startChangeRetention } from "./change-retention.ts";
 import type { Config } from "./config.ts";
 import { databaseOptions } from "./database-options.ts";
 import type { Lifecycle } from "./health.ts";
+import { limitHeapGrowth } from "./heap-growth.ts";
 import { createServerMetrics, type ServerMetrics } from "./observability/metrics.ts";
 import { type MetricsListener, startMetricsListener } from "./observability/metrics-route.ts";
 import type { Tracing } from "./observability/tracing.ts";
@@ -84,6 +85,7 @@ export async function startServer(config: Config, duties: ServerDuties = soleSer
     } else if (admin && admin !== "unchanged") app.log.info(`admin account ${config.ADMIN_EMAIL}: ${admin}`);
     await duties.beforeListen?.();
     await app.listen({ host: config.HOST, port: config.PORT });
+    limitHeapGrowth();
     if (metrics && config.METRICS_PORT !== undefined && !duties.clusterMetrics) {
       const options = {
         host: config.HOST,

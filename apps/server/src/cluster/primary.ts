@@ -27,6 +27,7 @@
 //   ends them at once (exit code 1).
 import cluster, { type Worker } from "node:cluster";
 import type { Config } from "../config.ts";
+import { limitHeapGrowth } from "../heap-growth.ts";
 import { servingMessage } from "../serving-message.ts";
 import { onStopSignals, shutdownTimeoutMs } from "../stopping.ts";
 import type { EarlyLead } from "./early-lead.ts";
@@ -137,6 +138,7 @@ export function runPrimary(config: Config, early?: EarlyLead): void {
         }
         if (phase === "starting" && slots.every((each) => each.servingSince !== undefined)) {
           phase = "serving";
+          limitHeapGrowth();
           log.info(servingMessage(message.url, config.DATABASE_URL, config.WORKERS));
         } else if (phase === "serving") {
           log.info(`worker ${slot.number} (pid ${worker.process.pid}) is serving`);
