@@ -3,8 +3,9 @@ import { setFlagsFromString } from "node:v8";
 import { runCli } from "./cli.ts";
 
 // An export of a million users stays flat in memory with the old generation grown by half its
-// live size before a full collection (docs/performance.md). Set here, not on the command line,
-// where it made V8 refuse Node's code cache of its built-in modules (as in the server's main.ts).
+// live size before a full collection (docs/performance.md). Set here, once the imports above have
+// loaded, not on the command line: V8 refuses Node's code cache of the built-in modules loaded
+// after the flag changes (the server sets it once it serves: apps/server/src/heap-growth.ts).
 setFlagsFromString("--heap-growing-percent=50");
 
 // Reading stdout through `| head` closes the pipe early: that is the reader's choice, not an error.
