@@ -16,9 +16,10 @@ const passedOn = ["PATH", "HOME", "TMPDIR", "NODE_COMPILE_CACHE", "NODE_COMPILE_
  * after a build reads its code from the cache as the later ones do, instead of compiling some 3 MB
  * of JavaScript first: that first start is the benchmark's "start to first 200".
  *
- * A real start, not an import of each chunk: main.ts sets a V8 flag before it loads the rest, and
- * V8 rejects code cached under other flags, as it rejected a cache filled by importing the chunks
- * (docs/performance.md).
+ * A real start rather than an import of each chunk: it loads what a start loads, in its order and
+ * under its V8 flags (the server changes one once it serves: src/heap-growth.ts), and V8 takes
+ * only code cached under the flags it runs with. It refused a cache filled by importing the
+ * chunks when the server still changed that flag before loading them (docs/performance.md).
  */
 export async function warmCompileCache(entry: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), "warm-compile-cache-"));
@@ -51,7 +52,7 @@ function startAndStop(entry: string, env: NodeJS.ProcessEnv): Promise<void> {
       if (url === undefined || asked) return;
       asked = true;
       // The first request's modules too, if any is loaded only then.
-      void fetch(`${url}/health`)
+      void fetch(`${url}/health`, { signal: AbortSignal.timeout(10_000) })
         .then((response) => response.arrayBuffer())
         .catch(() => undefined)
         .finally(() => child.kill("SIGTERM"));
