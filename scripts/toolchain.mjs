@@ -146,8 +146,9 @@ function run(command, args, env, exitCodeForSignal = stoppedOnPurpose) {
  * V8 flags for the long-running processes (the server, the CLI's exports): semi-spaces of 8 MB,
  * twice the previous 4 (fewer of a request's objects copied and promoted; 10 or 12 MB cost more
  * RSS than the 160 MB target leaves), two V8 helper threads per process (one process runs per
- * core), and, set at run time by main.ts, an old generation grown by half its live size before a
- * full collection (docs/performance.md, "third round").
+ * core), and, set at run time once a server serves (apps/server/src/heap-growth.ts) and by the
+ * CLI's main.ts, an old generation grown by half its live size before a full collection
+ * (docs/performance.md, "third round").
  */
 const nodeFlags = JSON.parse(readFileSync(join(root, "scripts/node-flags.json"), "utf8"));
 

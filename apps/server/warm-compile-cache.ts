@@ -1,20 +1,37 @@
 // `pnpm build`'s last step (package.json): `node warm-compile-cache.ts dist/main.js`.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import nodeEnv from "../../scripts/node-env.json" with { type: "json" };
 import nodeFlags from "../../scripts/node-flags.json" with { type: "json" };
 
-/** The environment a warm-up passes on: where the compile cache is, and nothing of the server's own. */
+/**
+ * The environment a warm-up passes on: where the compile cache is, and nothing of the server's
+ * own. Not NODE_OPTIONS either: some of its options change what V8 accepts, so a start under
+ * them compiles afresh, but one such as `--inspect-brk` would hold the warm-up start.
+ */
 const passedOn = ["PATH", "HOME", "TMPDIR", "NODE_COMPILE_CACHE", "NODE_COMPILE_CACHE_PORTABLE"];
 
+/** Where `npm start` runs the server from: a relative NODE_COMPILE_CACHE resolves the same. */
+const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+/** How long a warm-up may take before its processes are killed. */
+const giveUpMs = 60_000;
+
 /**
- * Starts the built server once as `npm start` does (its Node flags, its default number of
- * workers) on an empty SQLite file and any free port, asks it for /health, and stops it. Every
- * module a start loads is then in Node's compile cache (main.ts turns it on), so the first start
- * after a build reads its code from the cache as the later ones do, instead of compiling some 3 MB
- * of JavaScript first: that first start is the benchmark's "start to first 200".
+ * Two workers load every module a cluster's start loads (the lead's and the others'); one per core
+ * on a large build machine would only cost memory. A one-core machine runs one process.
+ */
+export const warmUpWorkers = Math.min(2, availableParallelism());
+
+/**
+ * Starts the built server once as `npm start` does (its Node flags, from the repository's root)
+ * on an empty SQLite file and any free port, asks it for /health, and stops it. Every module a
+ * start loads is then in Node's compile cache (main.ts turns it on), so the first start after a
+ * build reads its code from the cache as the later ones do, instead of compiling some 3 MB of
+ * JavaScript first: that first start is the benchmark's "start to first 200".
  *
  * A real start rather than an import of each chunk: it loads what a start loads, in its order and
  * under its V8 flags (the server changes one once it serves: src/heap-growth.ts), and V8 takes
@@ -23,8 +40,16 @@ const passedOn = ["PATH", "HOME", "TMPDIR", "NODE_COMPILE_CACHE", "NODE_COMPILE_
  */
 export async function warmCompileCache(entry: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), "warm-compile-cache-"));
+  // Interrupted (a Ctrl-C during the build), the start and its folder go too.
+  const interrupted = (signal: NodeJS.Signals) => {
+    stopAll();
+    rmSync(folder, { recursive: true, force: true });
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  let stopAll = () => {};
+  process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
   try {
-    await startAndStop(entry, {
+    const started = startAndStop(entry, {
       ...Object.fromEntries(passedOn.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
       ...nodeEnv,
       DATABASE_URL: `sqlite:${join(folder, "warm.db")}`,
@@ -32,19 +57,44 @@ export async function warmCompileCache(entry: string, env: NodeJS.ProcessEnv = p
       HOST: "127.0.0.1",
       LOG_LEVEL: "info",
       NODE_ENV: "production",
+      WORKERS: String(warmUpWorkers),
     });
+    stopAll = started.kill;
+    await started.done;
   } finally {
+    process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
     rmSync(folder, { recursive: true, force: true });
   }
 }
 
-/** Resolves once the server at `entry` has answered /health and exited again. */
-function startAndStop(entry: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(process.execPath, [...nodeFlags, entry], { env, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts the server at `entry` in a process group of its own; `done` resolves once it has
+ * answered /health and exited again, and `kill` ends the group (the primary and its workers).
+ */
+function startAndStop(entry: string, env: NodeJS.ProcessEnv): { done: Promise<void>; kill(): void } {
+  const child = spawn(process.execPath, [...nodeFlags, entry], {
+    cwd: repositoryRoot,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    // A group of its own, so that giving up kills the workers too: a worker stuck in a busy loop
+    // outlives its primary and holds the output pipes open.
+    detached: true,
+  });
+  const kill = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
   let output = "";
+  let timedOut = false;
   const exited = new Promise<number | null>((done) => child.once("close", (code) => done(code)));
-  const giveUp = setTimeout(() => child.kill("SIGKILL"), 60_000);
-  return new Promise<void>((done, fail) => {
+  const giveUp = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, giveUpMs);
+  const done = new Promise<void>((resolved, failed) => {
     let asked = false;
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk;
@@ -60,18 +110,25 @@ function startAndStop(entry: string, env: NodeJS.ProcessEnv): Promise<void> {
     child.stderr.on("data", (chunk: Buffer) => {
       output += chunk;
     });
+    child.once("error", failed);
     void exited.then((code) => {
       clearTimeout(giveUp);
-      if (asked && code === 0) done();
+      if (asked && code === 0) resolved();
+      else if (timedOut)
+        failed(new Error(`the server took more than ${giveUpMs / 1000} s:\n${output.trim()}`));
       else
-        fail(new Error(`the server exited with ${code}${asked ? "" : " before serving"}:\n${output.trim()}`));
+        failed(
+          new Error(`the server exited with ${code}${asked ? "" : " before serving"}:\n${output.trim()}`),
+        );
     });
   });
+  return { done, kill };
 }
 
 if (import.meta.main) {
   const entry = resolve(process.argv[2] ?? "dist/main.js");
-  if (process.env.NODE_DISABLE_COMPILE_CACHE) {
+  // Node's own test: set at all, even empty, it turns the cache off.
+  if (process.env.NODE_DISABLE_COMPILE_CACHE !== undefined) {
     console.log("compile cache off (NODE_DISABLE_COMPILE_CACHE): not warmed");
   } else {
     const started = performance.now();
