@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { linkSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -373,6 +373,40 @@ describe("WORKERS=2 that cannot start", { timeout }, () => {
     expect(stderr.trim().split("\n")).toEqual([expect.stringMatching(/^failed to start: /)]);
     expect(stdout).not.toContain("starting another");
   });
+
+  it.skipIf(process.platform !== "linux")(
+    "exits 1 with one line when a worker cannot even be forked",
+    async () => {
+      // The cluster runs Node through a link of its own, removed while the lead waits for the
+      // database: forking the second worker then fails (spawn ENOENT, as EAGAIN would at the
+      // process limit), and such a fork never exits.
+      const folder = mkdtempSync(join(tmpdir(), "workers-node-"));
+      cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+      const node = join(folder, "node");
+      linkSync(process.execPath, node);
+      const url = freshSqliteUrl();
+      const other = await createOrm({ url });
+      cleanups.push(() => void other.close(true));
+      const em = other.em.fork();
+      await em.execute("begin immediate");
+      const child = spawn(node, [main], {
+        env: { ...process.env, WORKERS: "2", PORT: "0", DATABASE_URL: url, SQLITE_BUSY_TIMEOUT_MS: "30000" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      cleanups.push(() => child.kill("SIGKILL"));
+      const exit = exitOf(child);
+      const primary = child.pid;
+      if (primary === undefined) throw new Error("no pid");
+      await expect.poll(() => childrenOf(primary).length, { timeout: 10_000 }).toBe(1);
+      unlinkSync(node);
+      await em.execute("commit");
+      const { code, stderr } = await exit;
+      expect(code).toBe(1);
+      expect(stderr.trim().split("\n")).toEqual([
+        expect.stringMatching(/^failed to start: worker 2 could not be started: spawn .*ENOENT/),
+      ]);
+    },
+  );
 
   it("refuses bad configuration in one line, before any worker starts", async () => {
     const { code, stdout, stderr } = await startDoomed({ PORT: "eighty", WORKERS: "0" });

@@ -105,8 +105,17 @@ export function runPrimary(config: Config, early?: EarlyLead): void {
     worker.on("exit", (code: number | null, signal: NodeJS.Signals | null) =>
       onExit(slot, worker, code, signal),
     );
-    // A message to a worker that has just died fails here; its exit is handled above.
-    worker.on("error", (error: Error) => log.warn(`worker ${slot.number}: ${error.message}`));
+    worker.on("error", (error: Error) => {
+      // A fork that never became a process (spawn's EAGAIN at the process limit, ENOENT when
+      // Node's binary is gone) emits no exit: without this the start waited for it for ever.
+      if (worker.process.pid === undefined) {
+        slot.failure = `failed to start: worker ${slot.number} could not be started: ${error.message}`;
+        onExit(slot, worker, null, null);
+        return;
+      }
+      // A message to a worker that has just died fails here; its exit is handled above.
+      log.warn(`worker ${slot.number}: ${error.message}`);
+    });
   };
 
   const onMessage = (slot: Slot, worker: Worker, message: WorkerMessage) => {
@@ -170,7 +179,12 @@ export function runPrimary(config: Config, early?: EarlyLead): void {
         return;
       }
       case "serving":
-        restart(slot, `worker ${slot.number} (pid ${worker.process.pid}) ${slot.failure ?? how}`);
+        restart(
+          slot,
+          worker.process.pid === undefined
+            ? (slot.failure ?? `worker ${slot.number} ${how}`)
+            : `worker ${slot.number} (pid ${worker.process.pid}) ${slot.failure ?? how}`,
+        );
         return;
       case "stopping":
         // Stopped by our SIGTERM before it had a handler for it, or by the group's SIGINT while it
