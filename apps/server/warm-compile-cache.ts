@@ -40,30 +40,30 @@ export const warmUpWorkers = Math.min(2, availableParallelism());
  */
 export async function warmCompileCache(entry: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const folder = mkdtempSync(join(tmpdir(), "warm-compile-cache-"));
+  const removeFolder = () => rmSync(folder, { recursive: true, force: true });
+  // spawn reports a failure to start through the child's "error" event (startAndStop), not by throwing.
+  const server = startAndStop(entry, {
+    ...Object.fromEntries(passedOn.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
+    ...nodeEnv,
+    DATABASE_URL: `sqlite:${join(folder, "warm.db")}`,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    NODE_ENV: "production",
+    WORKERS: String(warmUpWorkers),
+  });
   // Interrupted (a Ctrl-C during the build), the start and its folder go too.
   const interrupted = (signal: NodeJS.Signals) => {
-    stopAll();
-    rmSync(folder, { recursive: true, force: true });
+    server.kill();
+    removeFolder();
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
-  let stopAll = () => {};
   process.once("SIGINT", interrupted).once("SIGTERM", interrupted);
   try {
-    const started = startAndStop(entry, {
-      ...Object.fromEntries(passedOn.flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]))),
-      ...nodeEnv,
-      DATABASE_URL: `sqlite:${join(folder, "warm.db")}`,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-      NODE_ENV: "production",
-      WORKERS: String(warmUpWorkers),
-    });
-    stopAll = started.kill;
-    await started.done;
+    await server.done;
   } finally {
     process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
-    rmSync(folder, { recursive: true, force: true });
+    removeFolder();
   }
 }
 

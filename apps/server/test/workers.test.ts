@@ -121,6 +121,28 @@ function childrenOf(pid: number): number[] {
 }
 
 /**
+ * A fresh SQLite file whose write lock another process holds until `release`: a lead started on
+ * it waits in its migrations (SQLITE_BUSY_TIMEOUT_MS: lockedClusterEnv).
+ */
+async function lockedSqlite(): Promise<{ url: string; release: () => Promise<unknown> }> {
+  const url = freshSqliteUrl();
+  const other = await createOrm({ url });
+  cleanups.push(() => void other.close(true));
+  const em = other.em.fork();
+  await em.execute("begin immediate");
+  return { url, release: () => em.execute("commit") };
+}
+
+/** A cluster of two on `url`, whose lead waits up to 30 s for a held lock. */
+const lockedClusterEnv = (url: string) => ({
+  ...process.env,
+  WORKERS: "2",
+  PORT: "0",
+  DATABASE_URL: url,
+  SQLITE_BUSY_TIMEOUT_MS: "30000",
+});
+
+/**
  * Starts a cluster of two in a process group of its own, as a terminal or a service manager
  * does, and resolves the moment the primary forks the second worker (once the lead listens).
  */
@@ -175,14 +197,10 @@ describe("WORKERS=2", { timeout }, () => {
   it.skipIf(process.platform !== "linux")(
     "starts the other worker only once the lead has prepared the database and listens",
     async () => {
-      const url = freshSqliteUrl();
       // Another process holds the file's write lock: the lead's migrations wait for it.
-      const other = await createOrm({ url });
-      cleanups.push(() => void other.close(true));
-      const em = other.em.fork();
-      await em.execute("begin immediate");
+      const database = await lockedSqlite();
       const child = spawn(process.execPath, [main], {
-        env: { ...process.env, WORKERS: "2", PORT: "0", DATABASE_URL: url, SQLITE_BUSY_TIMEOUT_MS: "30000" },
+        env: lockedClusterEnv(database.url),
         stdio: ["ignore", "pipe", "pipe"],
       });
       cleanups.push(() => child.kill("SIGKILL"));
@@ -198,7 +216,7 @@ describe("WORKERS=2", { timeout }, () => {
       expect(childrenOf(primary)).toHaveLength(1);
       expect(output).not.toContain("Server listening");
 
-      await em.execute("commit");
+      await database.release();
       await expect.poll(() => output, { timeout: 20_000 }).toMatch(/"serving .* with 2 worker processes"/);
       expect(childrenOf(primary)).toHaveLength(2);
       child.kill("SIGTERM");
@@ -384,13 +402,9 @@ describe("WORKERS=2 that cannot start", { timeout }, () => {
       cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
       const node = join(folder, "node");
       linkSync(process.execPath, node);
-      const url = freshSqliteUrl();
-      const other = await createOrm({ url });
-      cleanups.push(() => void other.close(true));
-      const em = other.em.fork();
-      await em.execute("begin immediate");
+      const database = await lockedSqlite();
       const child = spawn(node, [main], {
-        env: { ...process.env, WORKERS: "2", PORT: "0", DATABASE_URL: url, SQLITE_BUSY_TIMEOUT_MS: "30000" },
+        env: lockedClusterEnv(database.url),
         stdio: ["ignore", "pipe", "pipe"],
       });
       cleanups.push(() => child.kill("SIGKILL"));
@@ -399,7 +413,7 @@ describe("WORKERS=2 that cannot start", { timeout }, () => {
       if (primary === undefined) throw new Error("no pid");
       await expect.poll(() => childrenOf(primary).length, { timeout: 10_000 }).toBe(1);
       unlinkSync(node);
-      await em.execute("commit");
+      await database.release();
       const { code, stderr } = await exit;
       expect(code).toBe(1);
       expect(stderr.trim().split("\n")).toEqual([
