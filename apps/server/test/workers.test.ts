@@ -443,13 +443,13 @@ describe("WORKERS=2 that cannot start", { timeout }, () => {
 
 await describeEachDatabase("live data with WORKERS=2", (dialect) => {
   it("delivers a change written through one worker to subscribers on both", { timeout }, async () => {
-    await expectEveryStreamGetsEveryCreate(dialect, {}, 5_000);
+    await expectEveryStreamGetsEveryCreate(dialect, {}, 5_000, "rest");
   });
 
   it("wakes the other worker's subscriptions at once, not at its next poll", { timeout }, async () => {
     // A poll a minute away: only the word passed between the workers (feed-neighbours.ts) or,
     // on PostgreSQL, NOTIFY can deliver within the deadline.
-    await expectEveryStreamGetsEveryCreate(dialect, { CHANGES_POLL_MS: "60000" }, 2_000);
+    await expectEveryStreamGetsEveryCreate(dialect, { CHANGES_POLL_MS: "60000" }, 2_000, "trpc");
   });
 });
 
@@ -498,6 +498,13 @@ async function expectEveryCreateWithin(streams: EventStream[], created: number[]
 
 type EventStream = Awaited<ReturnType<typeof openEventStream>>;
 
+/** The change stream over tRPC and over REST, from the start of the history. */
+const fromTheStart = {
+  trpc: `/trpc/changes.onChange?input=${encodeURIComponent(JSON.stringify({ after: 0 }))}`,
+  rest: "/api/changes/stream?after=0",
+};
+type StreamRoute = keyof typeof fromTheStart;
+
 /**
  * An event stream of changes.onChange on the given worker (on new connections until one lands
  * there), once it follows that worker's feed: it subscribes from the start of the history, and a
@@ -508,11 +515,11 @@ async function streamOnWorker(
   headers: Record<string, string>,
   worker: number,
   label: string,
+  route: StreamRoute = "trpc",
 ): Promise<EventStream> {
   for (let i = 0; i < 10; i++) {
     const id = `${label}-${i}`;
-    const input = encodeURIComponent(JSON.stringify({ after: 0 }));
-    const stream = await openEventStream(`${server.url}/trpc/changes.onChange?input=${input}`, {
+    const stream = await openEventStream(`${server.url}${fromTheStart[route]}`, {
       ...headers,
       "x-request-id": id,
     });
@@ -563,55 +570,25 @@ function userIds(stream: EventStream): unknown[] {
 }
 
 /**
- * Subscribes on both workers, creates through both, and expects every stream to have every create
- * within `withinMs` of the last one.
+ * Subscribes on both workers (through `route`), creates through both, and expects every stream to
+ * have every create within `withinMs` of the last one.
  */
 async function expectEveryStreamGetsEveryCreate(
   dialect: Dialect,
   env: Record<string, string>,
   withinMs: number,
+  route: StreamRoute,
 ): Promise<void> {
   const database = await createScratchDatabase(dialect);
   cleanups.push(() => void database.drop());
   const server = await startCluster({ DATABASE_URL: database.url, ...adminEnv, LOG_LEVEL: "debug", ...env });
   const headers = { authorization: `Bearer ${await signInAsAdmin(server.url)}` };
-
-  // Streams on new connections until each worker serves one.
-  const streams: Array<Awaited<ReturnType<typeof openEventStream>>> = [];
-  const subscribedOn = new Set<number>();
-  for (let i = 0; i < 10 && subscribedOn.size < 2; i++) {
-    const stream = await openEventStream(`${server.url}/api/changes/stream`, {
-      ...headers,
-      "x-request-id": `sub-${i}`,
-    });
-    cleanups.push(stream.close);
-    expect(stream.status).toBe(200);
-    streams.push(stream);
-    subscribedOn.add(await workerOf(server, `sub-${i}`));
-  }
-  expect([...subscribedOn].sort()).toEqual([1, 2]);
-
-  // Creates on new connections until each worker has made one.
-  const created: number[] = [];
-  const writtenOn = new Set<number>();
-  for (let i = 0; i < 20 && writtenOn.size < 2; i++) {
-    const { status, body } = await requestOnNewConnection(`${server.url}/api/users`, {
-      headers: { ...headers, "x-request-id": `write-${i}` },
-      body: { name: `Live ${i}`, email: `live-${i}@example.com` },
-    });
-    expect(status).toBe(201);
-    created.push((JSON.parse(body) as { id: number }).id);
-    writtenOn.add(await workerOf(server, `write-${i}`));
-  }
-  expect([...writtenOn].sort()).toEqual([1, 2]);
-
-  // Every stream gets every create, whichever worker wrote it.
-  const deadline = Date.now() + withinMs;
-  const seen = () => streams.map(userIds);
-  while (Date.now() < deadline && !seen().every((ids) => created.every((id) => ids.includes(id)))) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  for (const ids of seen()) expect(ids).toEqual(created);
+  const streams = [
+    await streamOnWorker(server, headers, 1, "one", route),
+    await streamOnWorker(server, headers, 2, "two", route),
+  ];
+  const created = await createThroughBothWorkers(server, headers, "write");
+  await expectEveryCreateWithin(streams, created, withinMs);
   for (const stream of streams) stream.close();
   expect(await server.stop()).toBe(0);
 }
