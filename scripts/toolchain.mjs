@@ -211,7 +211,18 @@ const readsDotEnv = new Set(["start", "dev", "cli", "bench", "db", "seed"]);
 
 const tasks = {
   async start(env) {
+    // A Ctrl-C during the build stops it, and must not start the server: turbo stops its tasks
+    // and exits 0 when interrupted, so the signal itself is what says so.
+    let stoppedBy;
+    const remember = (signal) => {
+      stoppedBy ??= signal;
+    };
+    process.on("SIGINT", remember);
+    process.on("SIGTERM", remember);
     const built = await run("turbo", ["run", "build", "--output-logs=errors-only"], env);
+    process.off("SIGINT", remember);
+    process.off("SIGTERM", remember);
+    if (stoppedBy) return interrupted(stoppedBy);
     if (built !== 0) return built;
     // The bundled server (apps/server/rolldown.config.ts): half the start of the sources. The
     // benchmark starts it the same way.

@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { accessSync, chownSync, constants, copyFileSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOrm } from "@app/db";
+import { freePort } from "./free-port.ts";
 
 /**
  * A MariaDB server of this test's own, in a scratch folder: for faults that may take the whole
@@ -130,17 +130,4 @@ async function answering(url: string): Promise<void> {
 
 function uid(user: string, flag: "-u" | "-g" = "-u"): number {
   return Number(execFileSync("id", [flag, user], { encoding: "utf8" }).trim());
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
