@@ -68,7 +68,7 @@ describe.skipIf(process.platform !== "linux")("npm start", () => {
     process.kill(-group, "SIGINT");
 
     // turbo stops its tasks and exits 0; the task ends as an interrupted command, nothing started.
-    const stillRunning = new Promise<undefined>((resolve) => setTimeout(resolve, 20_000));
+    const stillRunning = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000));
     const ended = await Promise.race([exit, stillRunning]);
     expect(ended?.code, "npm start still runs 20 s after the Ctrl-C").toBe(130);
     expect(ended?.stdout).not.toContain("serving http://");
