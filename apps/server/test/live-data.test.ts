@@ -44,6 +44,17 @@ function follow(client: Client, input: { after?: number } = {}) {
   };
 }
 
+/** The id of the last change (0 for none): the `after` of a subscription that misses nothing from now. */
+async function lastChangeId(client: Client): Promise<number> {
+  let last = 0;
+  for (let after: number | null = 0; after !== null; ) {
+    const page = await client.changes.list.query({ after, limit: 100 });
+    last = page.items.at(-1)?.id ?? last;
+    after = page.nextCursor;
+  }
+  return last;
+}
+
 await describeEachDatabase("live data", (dialect) => {
   it("records one change per record a call touched, with who and what, and nothing for a failed call", async () => {
     await using server = await startTestServer({}, dialect);
@@ -366,7 +377,9 @@ await describeEachDatabase("live data", (dialect) => {
       const { token } = await createClient({ url: one.url }).auth.signIn.mutate(testAdmin);
       const onOne = createClient({ url: one.url, token });
       const onTwo = createClient({ url: two.url, token });
-      const follows = follow(onTwo);
+      // From the last change: a subscription registers with its server's feed just after it has
+      // started (tRPC's `connected`), and one without `after` follows from then (live-data.md).
+      const follows = follow(onTwo, { after: await lastChangeId(onOne) });
       await follows.started();
       const started = Date.now();
       await onOne.items.create.mutate({ title: "From one" });
@@ -396,8 +409,12 @@ await describeEachDatabase("live data", (dialect) => {
       await using two = await startServerProcess(env);
       const { token } = await createClient({ url: one.url }).auth.signIn.mutate(testAdmin);
       const clients = [one.url, two.url].map((url) => createClient({ url, token, maxBatchSize: 1 }));
-      const baseline = (await clients[0]?.changes.list.query({ limit: 100 }))?.items.at(-1)?.id ?? 0;
-      const followers = clients.flatMap((client) => [follow(client), follow(client)]);
+      const baseline = await lastChangeId(createClient({ url: one.url, token }));
+      // From the baseline, so that each has every change even if it registers after the first commit.
+      const followers = clients.flatMap((client) => [
+        follow(client, { after: baseline }),
+        follow(client, { after: baseline }),
+      ]);
       await Promise.all(followers.map((f) => f.started()));
       const outcomes = await Promise.allSettled(
         Array.from({ length: 120 }, (_, i) => {
