@@ -222,7 +222,10 @@ const tasks = {
     const built = await run("turbo", ["run", "build", "--output-logs=errors-only"], env);
     process.off("SIGINT", remember);
     process.off("SIGTERM", remember);
-    if (stoppedBy) return interrupted(stoppedBy);
+    if (stoppedBy) {
+      log(`${stoppedBy} during the build: the server was not started`);
+      return interrupted(stoppedBy);
+    }
     if (built !== 0) return built;
     // The bundled server (apps/server/rolldown.config.ts): half the start of the sources. The
     // benchmark starts it the same way.

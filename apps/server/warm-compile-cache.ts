@@ -1,6 +1,6 @@
 // `pnpm build`'s last step (package.json): `node warm-compile-cache.ts dist/main.js`.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,7 +39,8 @@ export const warmUpWorkers = Math.min(2, availableParallelism());
  * chunks when the server still changed that flag before loading them (docs/performance.md).
  */
 export async function warmCompileCache(entry: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const folder = mkdtempSync(join(tmpdir(), "warm-compile-cache-"));
+  removeLeftFolders(tmpdir());
+  const folder = mkdtempSync(join(tmpdir(), folderPrefix));
   const removeFolder = () => rmSync(folder, { recursive: true, force: true });
   // spawn reports a failure to start through the child's "error" event (startAndStop), not by throwing.
   const server = startAndStop(entry, {
@@ -64,6 +65,25 @@ export async function warmCompileCache(entry: string, env: NodeJS.ProcessEnv = p
   } finally {
     process.off("SIGINT", interrupted).off("SIGTERM", interrupted);
     removeFolder();
+  }
+}
+
+const folderPrefix = "warm-compile-cache-";
+
+/**
+ * Removes the folders of warm-ups that could not remove their own: one killed outright (turbo
+ * kills its tasks at a second Ctrl-C) leaves its folder, and its server, in a process group of its
+ * own, ends a second later. A folder older than twice the longest warm-up is no running one's.
+ */
+export function removeLeftFolders(parent: string, now = Date.now()): void {
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(folderPrefix)) continue;
+    const folder = join(parent, name);
+    try {
+      if (now - statSync(folder).mtimeMs > 2 * giveUpMs) rmSync(folder, { recursive: true, force: true });
+    } catch {
+      // Removed meanwhile, or not ours to remove: neither stops a warm-up.
+    }
   }
 }
 

@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "rolldown";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import config from "../rolldown.config.ts";
-import { warmCompileCache, warmUpWorkers } from "../warm-compile-cache.ts";
+import { removeLeftFolders, warmCompileCache, warmUpWorkers } from "../warm-compile-cache.ts";
 import { startServerProcess } from "./support/server-process.ts";
 
 // `pnpm build` ends with one start of the bundle (warm-compile-cache.ts), so that the first
@@ -63,5 +63,25 @@ describe("the build's warm-up start", () => {
     // The server's and the ORM's chunks, the run-time entry's and the SQLite driver's among them.
     expect(uses.size).toBeGreaterThan(10);
     expect([...uses].filter(([, use]) => use !== "accepted")).toEqual([]);
+  });
+
+  it("removes the folders that warm-ups killed outright left behind, and none a running one uses", () => {
+    const parent = mkdtempSync(join(tmpdir(), "warm-up-folders-"));
+    try {
+      const folder = (name: string, minutesOld: number) => {
+        const path = join(parent, name);
+        mkdirSync(path);
+        const at = new Date(Date.now() - minutesOld * 60_000);
+        utimesSync(path, at, at);
+        return path;
+      };
+      const left = folder("warm-compile-cache-left", 10);
+      const running = folder("warm-compile-cache-running", 0.5);
+      const other = folder("someone-elses", 10);
+      removeLeftFolders(parent);
+      expect([existsSync(left), existsSync(running), existsSync(other)]).toEqual([false, true, true]);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

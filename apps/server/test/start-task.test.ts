@@ -72,6 +72,7 @@ describe.skipIf(process.platform !== "linux")("npm start", () => {
     const ended = await Promise.race([exit, stillRunning]);
     expect(ended?.code, "npm start still runs 20 s after the Ctrl-C").toBe(130);
     expect(ended?.stdout).not.toContain("serving http://");
+    expect(ended?.stderr).toContain("[toolchain] SIGINT during the build: the server was not started");
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
   });
 });
