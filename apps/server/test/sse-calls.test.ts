@@ -303,7 +303,8 @@ describe("changes.onChange over server-sent events", () => {
     const waiting = Array.from({ length: 5 }, () => open({}, false));
     await expect.poll(() => feed.subscriberCount).toBe(5);
     const catchingUp = Array.from({ length: 5 }, () => open({ after: 0 }, true));
-    await expect.poll(() => catchingUp.every((socket) => socket.destroyed)).toBe(true);
+    // Each first byte waits behind the others' catch-up reads (about 1 s in all here): not what is tested.
+    await expect.poll(() => catchingUp.every((socket) => socket.destroyed), { timeout: 10_000 }).toBe(true);
     for (const socket of waiting) socket.destroy();
     // Each one's subscription ran its `finally`: the feed holds none, and stops reading the log.
     await expect.poll(() => feed.subscriberCount).toBe(0);
