@@ -1,6 +1,7 @@
 import { changeFeedOf, createCaller, createContext } from "@app/api";
 import type { ChangeOutput } from "@app/api/schemas";
 import { type Client, createClient, isClientError } from "@app/client";
+import { createOrm } from "@app/db";
 import { createScratchDatabase, describeEachDatabase, testedDialects } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
 import { expectClientError, startTestServer, testAdmin } from "./support/harness.ts";
@@ -39,6 +40,7 @@ function follow(client: Client, input: { after?: number } = {}) {
       return failure;
     },
     started: () => until(() => started, "the subscription to start"),
+    hasStarted: () => started,
     until,
     stop: () => subscription.unsubscribe(),
   };
@@ -457,9 +459,44 @@ it("ends open subscriptions when the server shuts down, so it stops at once", as
   follows.stop();
 });
 
-// PostgreSQL alone has a wake-up of its own; skipped, with the reason printed, where it is not reachable.
+// PostgreSQL alone has a wake-up of its own, and a lock that stops a read; skipped, with the reason
+// printed, where it is not reachable.
 const postgresql = (await testedDialects()).find((tested) => tested.dialect === "postgresql");
 if (postgresql) {
+  (postgresql.skip ? describe.skip : describe)("live data [postgresql start]", () => {
+    it("starts a subscription (tRPC's connected) once it follows the feed, so a change just after reaches it", async () => {
+      await using server = await startTestServer({}, "postgresql");
+      // Another connection holds the change head, which a feed without subscribers reads first.
+      const locker = await createOrm({ url: server.config.DATABASE_URL, poolMax: 1 });
+      let release = () => {};
+      try {
+        const { promise: locked, resolve: lockTaken } = Promise.withResolvers<void>();
+        const holding = locker.em.fork().transactional(async (tx) => {
+          await tx.execute("lock table change_head in access exclusive mode");
+          lockTaken();
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        });
+        await locked;
+        const follows = follow(server.client);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(follows.hasStarted(), "started before it could follow the feed").toBe(false);
+        release();
+        await holding;
+        await follows.started();
+        // Committed right after the start, without `after`: it reaches the subscription.
+        const item = await server.client.items.create.mutate({ title: "Right after" });
+        await follows.until(() => follows.events.length === 1, "the change made just after the start");
+        expect(follows.events[0]?.data).toMatchObject({ entity: "item", entityId: item.id, op: "create" });
+        follows.stop();
+      } finally {
+        release();
+        await locker.close(true);
+      }
+    });
+  });
+
   (postgresql.skip ? describe.skip : describe)("live data [postgresql wake-up]", () => {
     it(
       "wakes the other server through LISTEN/NOTIFY, without waiting for its timer",

@@ -2,7 +2,7 @@ import { type ChangeView, changes, type EntityManager } from "@app/db";
 import { TRPCError, type TRPCRouterRecord, tracked } from "@trpc/server";
 import { callerOf } from "../access.ts";
 import { toTRPCError } from "../errors.ts";
-import { type CutOff, changeFeedOf } from "../live/change-feed.ts";
+import { type CutOff, changeFeedOf, type Subscriber } from "../live/change-feed.ts";
 import { type ChangeOutput, changePage, listChangesInput, onChangeInput } from "../schemas/index.ts";
 import { toChangeOutput } from "../serializers.ts";
 import { procedure } from "../trpc.ts";
@@ -27,54 +27,76 @@ export const changesRouter = {
    * Every change after `after` (or the `lastEventId` a reconnecting client sends), then each new
    * one as it commits, on any server that shares the database: in id order, each once, as a
    * `tracked` event whose id is the change's.
+   *
+   * It follows the feed before it answers: tRPC sends its `connected` event once this resolves,
+   * so a client that has it (`onStarted`) receives every change committed after, even without
+   * `after`.
    */
-  onChange: procedure.input(onChangeInput).subscription(async function* ({ ctx, input, signal }) {
+  onChange: procedure.input(onChangeInput).subscription(async ({ ctx, input, signal }) => {
     const caller = callerOf(ctx);
     const ownerId = ctx.ownerScope;
-    const feed = changeFeedOf(ctx.orm);
     // Registered before the catch-up read: what commits meanwhile reaches it, so nothing falls between.
-    const { subscriber, readThrough } = await feed
+    const { subscriber, readThrough } = await changeFeedOf(ctx.orm)
       .subscribe({ ownerId, credential: caller.credential })
       .catch((error: unknown) => {
         throw toTRPCError(error);
       });
-    try {
-      const resumeFrom = input.lastEventId ? Number(input.lastEventId) : input.after;
-      let cursor = resumeFrom ?? readThrough;
-      if (resumeFrom !== undefined && resumeFrom !== null) {
-        for (let first = true; ; first = false) {
-          const page = await changes.listChanges(ctx.em(), { after: cursor, limit: catchUpPage, ownerId });
-          // Checked after the first read: a prune that ran before it shows here, one after it took nothing we needed.
-          if (first) await refuseUnknownResumePoint(ctx.em(), resumeFrom);
-          for (const change of page.items) {
-            // Cut off meanwhile (signed out, demoted, the server closing): not the rest of the
-            // history. The error below says where to resume.
-            if (subscriber.cutOffReason) break;
-            cursor = change.id;
-            yield tracked(String(change.id), toChangeOutput(change));
-          }
-          if (page.nextCursor === null || subscriber.cutOffReason) break;
-        }
-      }
-      for (;;) {
-        const batch = await subscriber.next(signal);
-        if (batch.length === 0) break;
-        for (const change of batch) {
-          if (change.id <= cursor) continue;
-          cursor = change.id;
-          yield tracked(String(change.id), sharedOutput(change));
-        }
-      }
-      const reason = subscriber.cutOffReason;
-      if (reason && !signal?.aborted) throw cutOffError(reason, cursor);
-    } catch (error) {
-      // Inside a stream the unit of work maps nothing: a database that is away is a 503 here too.
-      throw toTRPCError(error);
-    } finally {
-      subscriber.close();
-    }
+    // A client gone before the events are read never starts them, nor so their `finally`.
+    if (signal?.aborted) subscriber.close();
+    else signal?.addEventListener("abort", () => subscriber.close(), { once: true });
+    const resumeFrom = input.lastEventId ? Number(input.lastEventId) : input.after;
+    return changesFor(() => ctx.em(), { subscriber, readThrough, resumeFrom, ownerId, signal });
   }),
 } satisfies TRPCRouterRecord;
+
+type Following = {
+  subscriber: Subscriber;
+  readThrough: number;
+  resumeFrom: number | null | undefined;
+  ownerId: number | undefined;
+  signal: AbortSignal | undefined;
+};
+
+/** The catch-up from `resumeFrom` (if any), then the feed's changes after it, each once, in order. */
+async function* changesFor(
+  em: () => EntityManager,
+  { subscriber, readThrough, resumeFrom, ownerId, signal }: Following,
+) {
+  try {
+    let cursor = resumeFrom ?? readThrough;
+    if (resumeFrom !== undefined && resumeFrom !== null) {
+      for (let first = true; ; first = false) {
+        const page = await changes.listChanges(em(), { after: cursor, limit: catchUpPage, ownerId });
+        // Checked after the first read: a prune that ran before it shows here, one after it took nothing we needed.
+        if (first) await refuseUnknownResumePoint(em(), resumeFrom);
+        for (const change of page.items) {
+          // Cut off meanwhile (signed out, demoted, the server closing): not the rest of the
+          // history. The error below says where to resume.
+          if (subscriber.cutOffReason) break;
+          cursor = change.id;
+          yield tracked(String(change.id), toChangeOutput(change));
+        }
+        if (page.nextCursor === null || subscriber.cutOffReason) break;
+      }
+    }
+    for (;;) {
+      const batch = await subscriber.next(signal);
+      if (batch.length === 0) break;
+      for (const change of batch) {
+        if (change.id <= cursor) continue;
+        cursor = change.id;
+        yield tracked(String(change.id), sharedOutput(change));
+      }
+    }
+    const reason = subscriber.cutOffReason;
+    if (reason && !signal?.aborted) throw cutOffError(reason, cursor);
+  } catch (error) {
+    // Inside a stream the unit of work maps nothing: a database that is away is a 503 here too.
+    throw toTRPCError(error);
+  } finally {
+    subscriber.close();
+  }
+}
 
 /**
  * A live change's output, made once for all its subscribers: the feed hands each of them the same
