@@ -1,8 +1,9 @@
 import http, { type ClientRequest, type IncomingMessage } from "node:http";
 import { changeFeedOf } from "@app/api";
 import { type ChangeOutput, changeOutput, changePage } from "@app/api/schemas";
-import { describeEachDatabase } from "@app/db/testing";
-import { expect, it } from "vitest";
+import { createOrm } from "@app/db";
+import { describeEachDatabase, testedDialects } from "@app/db/testing";
+import { describe, expect, it } from "vitest";
 import { restErrorBody } from "../src/transport/rest/errors.ts";
 import { startTestServer, type TestServer } from "./support/harness.ts";
 
@@ -467,3 +468,47 @@ await describeEachDatabase("REST: the change history and its stream", (dialect) 
     timeout,
   );
 });
+
+// PostgreSQL: a lock on the change head holds the feed's first read past the statement timeout.
+const postgresql = (await testedDialects()).find((tested) => tested.dialect === "postgresql");
+if (postgresql) {
+  (postgresql.skip ? describe.skip : describe)("REST: the change stream [postgresql]", () => {
+    it(
+      "answers 200 and an error event when the database is away at the start, so that an EventSource tries again",
+      async () => {
+        await using server = await startTestServer({ DATABASE_STATEMENT_TIMEOUT_MS: "500" }, "postgresql");
+        const locker = await createOrm({ url: server.config.DATABASE_URL, poolMax: 1 });
+        let release = () => {};
+        try {
+          const { promise: locked, resolve: lockTaken } = Promise.withResolvers<void>();
+          const holding = locker.em.fork().transactional(async (tx) => {
+            await tx.execute("lock table change_head in access exclusive mode");
+            lockTaken();
+            await new Promise<void>((resolve) => {
+              release = resolve;
+            });
+          });
+          await locked;
+          const stream = await openStream(server, "", server.adminHeaders);
+          expect(stream.status).toBe(200);
+          const frames = await stream.rest();
+          expect(frames.map((frame) => frame.event)).toEqual(["error"]);
+          expect(restErrorBody.parse(JSON.parse(frames[0]?.data ?? "")).error.code).toBe(
+            "SERVICE_UNAVAILABLE",
+          );
+          release();
+          await holding;
+        } finally {
+          release();
+          await locker.close(true);
+        }
+        // The database back, the same request follows the changes.
+        const again = await openStream(server, "", server.adminHeaders);
+        const item = await server.client.items.create.mutate({ title: "Back" });
+        expect((await again.next()).data).toMatchObject({ entity: "item", entityId: item.id });
+        again.close();
+      },
+      timeout,
+    );
+  });
+}

@@ -115,6 +115,11 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
         input,
         ctx,
         signal: controller.signal,
+      }).catch((error: unknown) => {
+        // The database away for a moment: an error event, as once the stream is open, so that an
+        // EventSource reconnects by itself (a non-200 answer would end it for good).
+        if (error instanceof TRPCError && error.code === "SERVICE_UNAVAILABLE") return failing(error);
+        throw error;
       });
       const refuses = (await operation.refusesAtOnce?.(orm, input)) ?? false;
       const first = refuses ? await events.next() : undefined;
@@ -132,6 +137,11 @@ export async function restPlugin(api: FastifyInstance, options: RestPluginOption
       throw error;
     }
   }
+}
+
+/** Events that end at once with `error`. */
+function failing(error: TRPCError): AsyncIterator<unknown> {
+  return { next: () => Promise.reject(error) };
 }
 
 function hasEmptyParameter(params: unknown): boolean {
