@@ -1,9 +1,9 @@
 import { changeFeedOf, createCaller, createContext } from "@app/api";
 import type { ChangeOutput } from "@app/api/schemas";
 import { type Client, createClient, isClientError } from "@app/client";
-import { createOrm } from "@app/db";
 import { createScratchDatabase, describeEachDatabase, testedDialects } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
+import { lockChangeHead } from "./support/change-head-lock.ts";
 import { expectClientError, startTestServer, testAdmin } from "./support/harness.ts";
 import { adminEnv, startServerProcess } from "./support/server-process.ts";
 
@@ -467,33 +467,17 @@ if (postgresql) {
     it("starts a subscription (tRPC's connected) once it follows the feed, so a change just after reaches it", async () => {
       await using server = await startTestServer({}, "postgresql");
       // Another connection holds the change head, which a feed without subscribers reads first.
-      const locker = await createOrm({ url: server.config.DATABASE_URL, poolMax: 1 });
-      let release = () => {};
-      try {
-        const { promise: locked, resolve: lockTaken } = Promise.withResolvers<void>();
-        const holding = locker.em.fork().transactional(async (tx) => {
-          await tx.execute("lock table change_head in access exclusive mode");
-          lockTaken();
-          await new Promise<void>((resolve) => {
-            release = resolve;
-          });
-        });
-        await locked;
-        const follows = follow(server.client);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        expect(follows.hasStarted(), "started before it could follow the feed").toBe(false);
-        release();
-        await holding;
-        await follows.started();
-        // Committed right after the start, without `after`: it reaches the subscription.
-        const item = await server.client.items.create.mutate({ title: "Right after" });
-        await follows.until(() => follows.events.length === 1, "the change made just after the start");
-        expect(follows.events[0]?.data).toMatchObject({ entity: "item", entityId: item.id, op: "create" });
-        follows.stop();
-      } finally {
-        release();
-        await locker.close(true);
-      }
+      await using lock = await lockChangeHead(server.config.DATABASE_URL);
+      const follows = follow(server.client);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(follows.hasStarted(), "started before it could follow the feed").toBe(false);
+      await lock.release();
+      await follows.started();
+      // Committed right after the start, without `after`: it reaches the subscription.
+      const item = await server.client.items.create.mutate({ title: "Right after" });
+      await follows.until(() => follows.events.length === 1, "the change made just after the start");
+      expect(follows.events[0]?.data).toMatchObject({ entity: "item", entityId: item.id, op: "create" });
+      follows.stop();
     });
   });
 

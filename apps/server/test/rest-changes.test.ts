@@ -1,10 +1,10 @@
 import http, { type ClientRequest, type IncomingMessage } from "node:http";
 import { changeFeedOf } from "@app/api";
 import { type ChangeOutput, changeOutput, changePage } from "@app/api/schemas";
-import { createOrm } from "@app/db";
 import { describeEachDatabase, testedDialects } from "@app/db/testing";
 import { describe, expect, it } from "vitest";
 import { restErrorBody } from "../src/transport/rest/errors.ts";
+import { lockChangeHead } from "./support/change-head-lock.ts";
 import { startTestServer, type TestServer } from "./support/harness.ts";
 
 const timeout = 60_000;
@@ -477,18 +477,8 @@ if (postgresql) {
       "answers 200 and an error event when the database is away at the start, so that an EventSource tries again",
       async () => {
         await using server = await startTestServer({ DATABASE_STATEMENT_TIMEOUT_MS: "500" }, "postgresql");
-        const locker = await createOrm({ url: server.config.DATABASE_URL, poolMax: 1 });
-        let release = () => {};
-        try {
-          const { promise: locked, resolve: lockTaken } = Promise.withResolvers<void>();
-          const holding = locker.em.fork().transactional(async (tx) => {
-            await tx.execute("lock table change_head in access exclusive mode");
-            lockTaken();
-            await new Promise<void>((resolve) => {
-              release = resolve;
-            });
-          });
-          await locked;
+        {
+          await using _lock = await lockChangeHead(server.config.DATABASE_URL);
           const stream = await openStream(server, "", server.adminHeaders);
           expect(stream.status).toBe(200);
           const frames = await stream.rest();
@@ -496,11 +486,6 @@ if (postgresql) {
           expect(restErrorBody.parse(JSON.parse(frames[0]?.data ?? "")).error.code).toBe(
             "SERVICE_UNAVAILABLE",
           );
-          release();
-          await holding;
-        } finally {
-          release();
-          await locker.close(true);
         }
         // The database back, the same request follows the changes.
         const again = await openStream(server, "", server.adminHeaders);
