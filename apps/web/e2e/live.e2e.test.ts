@@ -35,14 +35,40 @@ describe.skipIf(noBrowser)("live updates in Chromium", () => {
   let configHome: string;
   /** The tRPC procedures each tab called (a batch counts each), to show nothing is refetched wholesale. */
   const called = new Map<Page, string[]>();
+  /** Per tab: its tRPC calls still waiting for an answer (streams aside), and when the last ended. */
+  const calling = new Map<Page, { inFlight: number; quietSince: number }>();
 
   function record(on: Page) {
     called.set(on, []);
+    const state = { inFlight: 0, quietSince: Date.now() };
+    calling.set(on, state);
+    const isCall = (request: Request) => {
+      const url = new URL(request.url());
+      return url.pathname.startsWith("/trpc/") && !url.pathname.endsWith("changes.onChange");
+    };
+    const ended = (request: Request) => {
+      if (!isCall(request)) return;
+      state.inFlight -= 1;
+      state.quietSince = Date.now();
+    };
     on.on("request", (request: Request) => {
       const url = new URL(request.url());
       if (!url.pathname.startsWith("/trpc/")) return;
       called.get(on)?.push(...decodeURIComponent(url.pathname.slice("/trpc/".length)).split(","));
+      if (isCall(request)) state.inFlight += 1;
     });
+    on.on("requestfinished", ended);
+    on.on("requestfailed", ended);
+  }
+
+  /** The tab has had no call in flight for 300 ms: what it loads on its own is done. */
+  async function quiet(on: Page) {
+    await expect
+      .poll(() => {
+        const state = calling.get(on);
+        return state !== undefined && state.inFlight === 0 && Date.now() - state.quietSince >= 300;
+      }, live)
+      .toBe(true);
   }
 
   /** Runs the CLI as Dee (her API token), as its own process, and returns what it printed. */
@@ -105,8 +131,10 @@ describe.skipIf(noBrowser)("live updates in Chromium", () => {
       // One subscription per tab, same origin, by cookie: no token in the page.
       expect(called.get(on)?.filter((path) => path === "changes.onChange")).toHaveLength(1);
     }
-    // Subscribed, and the server follows: wait until both streams are open on it.
+    // Subscribed, and the server follows: wait until both streams are open on it, and each tab
+    // has reloaded what it read before its stream followed (it may have missed a change).
     await expect.poll(() => changeFeedOf(server.orm).subscriberCount, live).toBe(2);
+    for (const on of [tab, otherTab]) await quiet(on);
   });
 
   it("shows an item the CLI adds within seconds, without a reload, and its history says so", async () => {

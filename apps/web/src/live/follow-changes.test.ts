@@ -26,12 +26,14 @@ function follow(options: Partial<FollowOptions> = {}) {
   const batches: number[][] = [];
   const waits: number[] = [];
   const ends: string[] = [];
+  // For each stream that said it follows from now: how many streams had been opened then.
+  const fromNow: number[] = [];
   const follower = followChanges({
     client,
     after: undefined,
     onChanges: (changes) => batches.push(changes.map((c) => c.id)),
     onUnauthorized: () => ends.push("unauthorized"),
-    onLostPlace: () => ends.push("lost place"),
+    onFollowingFromNow: () => fromNow.push(live.streams.length),
     onDemoted: async () => {
       ends.push("demoted");
     },
@@ -42,14 +44,16 @@ function follow(options: Partial<FollowOptions> = {}) {
     ...options,
   });
   stops.push(follower.stop);
-  return { live, follower, batches, waits, ends };
+  return { live, follower, batches, waits, ends, fromNow };
 }
 
 describe("followChanges", () => {
   it("subscribes from now, and hands over a burst as one batch, in order, each change once", async () => {
-    const { live, batches, follower } = follow();
+    const { live, batches, follower, fromNow } = follow();
     const stream = await vi.waitFor(() => live.stream());
     expect(stream.input).toEqual({});
+    // Once the server has it following: what was loaded before may be behind.
+    await vi.waitFor(() => expect(fromNow).toEqual([1]));
     stream.send(change(1));
     stream.send(change(2));
     stream.send(change(2));
@@ -62,8 +66,9 @@ describe("followChanges", () => {
 
   it("resumes after the last change received when the stream is cut off or lost, waiting longer each time", async () => {
     // A long batch window: only the end of the stream hands the change over.
-    const { live, batches, waits } = follow({ batchMs: 10_000 });
+    const { live, batches, waits, fromNow } = follow({ batchMs: 10_000 });
     const first = await vi.waitFor(() => live.stream());
+    await vi.waitFor(() => expect(fromNow).toEqual([1]));
     first.send(change(7));
     first.fail("TOO_MANY_REQUESTS", "This stream fell too far behind and was cut off: resubscribe after 7");
     // What arrived before the end is handed over then, not lost with the stream.
@@ -80,6 +85,9 @@ describe("followChanges", () => {
     expect(third.input).toEqual({ after: 7 });
     // The second and third attempts in a row wait longer: attempt 0, then 1.
     expect(waits).toEqual([0, 1]);
+    // Resumed streams have their place: nothing to reload.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fromNow).toEqual([1]);
     expect(first.open).toBe(false);
     expect(second.open).toBe(false);
   });
@@ -94,26 +102,28 @@ describe("followChanges", () => {
     expect(stream.open).toBe(false);
   });
 
-  it("says so when its place was pruned, and follows on from now", async () => {
-    const { live, ends, follower } = follow({ after: 3 });
+  it("follows on from now when its place was pruned, and says so once that stream has started", async () => {
+    const { live, follower, fromNow } = follow({ after: 3 });
     const stream = await vi.waitFor(() => live.stream());
     expect(stream.input).toEqual({ after: 3 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fromNow).toEqual([]);
     stream.fail("PRECONDITION_FAILED", "Changes up to 40 were pruned: reload, then subscribe without after");
-    await vi.waitFor(() => expect(ends).toEqual(["lost place"]));
     const next = await vi.waitFor(() => {
       expect(live.streams).toHaveLength(2);
       return live.stream();
     });
     expect(next.input).toEqual({});
     expect(follower.lastId()).toBeUndefined();
+    await vi.waitFor(() => expect(fromNow).toEqual([2]));
   });
 
   it("follows on from now when the server has no change with its last id (BAD_REQUEST on resume)", async () => {
-    const { live, ends, follower } = follow({ after: 900 });
+    const { live, follower, fromNow } = follow({ after: 900 });
     const stream = await vi.waitFor(() => live.stream());
     expect(stream.input).toEqual({ after: 900 });
     stream.fail("BAD_REQUEST", "There is no change 900 yet (the last is 12): resume from an id you received");
-    await vi.waitFor(() => expect(ends).toEqual(["lost place"]));
+    await vi.waitFor(() => expect(fromNow).toEqual([2]));
     const next = await vi.waitFor(() => {
       expect(live.streams).toHaveLength(2);
       return live.stream();

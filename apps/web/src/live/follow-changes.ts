@@ -12,11 +12,13 @@ export type FollowOptions = {
   /** The stream ended with UNAUTHORIZED: the session is over. Not resubscribed. */
   onUnauthorized: (error: unknown) => void;
   /**
-   * The server cannot resume after the last id: the changes after it were pruned
-   * (PRECONDITION_FAILED), or it has no such change (BAD_REQUEST: the log was reset, say). What is
-   * cached may have missed changes, so it must be reloaded. Followed from now on afterwards.
+   * A stream started with no place to resume from: the first one (without `after`), or the next
+   * after the server could not resume (the changes after the last id were pruned,
+   * PRECONDITION_FAILED, or it has no such change, BAD_REQUEST: the log was reset, say). From now
+   * on every change arrives, but what was read before (a page loaded while the stream was being
+   * opened, or before the place was lost) may have missed some: reload it.
    */
-  onLostPlace: () => void;
+  onFollowingFromNow: () => void;
   /**
    * The stream ended with FORBIDDEN: the account is an admin no longer, and the stream saw
    * everyone's changes. Resubscribed (after the last id) once the returned promise settles: by
@@ -45,6 +47,8 @@ const healthyAfterMs = 10_000;
  * behind, a server restart) or a stream the server ended. It resubscribes after the last id
  * received, waiting longer each time in a row, except after UNAUTHORIZED, which ends it; after
  * FORBIDDEN (demoted), once `onDemoted` is done; from now on when the server cannot resume there.
+ * Whenever a stream that follows from now has started, `onFollowingFromNow` says what was read
+ * before it may be behind.
  */
 export function followChanges(options: FollowOptions) {
   const retryDelayMs = options.retryDelayMs ?? defaultRetryDelayMs;
@@ -79,8 +83,10 @@ export function followChanges(options: FollowOptions) {
       resubscribe(error);
     };
     subscription = options.client.changes.onChange.subscribe(lastId === undefined ? {} : { after: lastId }, {
+      // On every (re)connection: the server follows the feed once it says so (docs/live-data.md).
       onStarted() {
         startedAt = Date.now();
+        if (current && !stopped && lastId === undefined) options.onFollowingFromNow();
       },
       onData({ id, data }) {
         if (!current || stopped) return;
@@ -105,10 +111,9 @@ export function followChanges(options: FollowOptions) {
       options.onUnauthorized(error);
       return;
     }
-    if (code === "PRECONDITION_FAILED" || (code === "BAD_REQUEST" && lastId !== undefined)) {
+    // Followed from now on; what is cached is reloaded once that stream has started.
+    if (code === "PRECONDITION_FAILED" || (code === "BAD_REQUEST" && lastId !== undefined))
       lastId = undefined;
-      options.onLostPlace();
-    }
     if (startedAt !== 0 && Date.now() - startedAt >= healthyAfterMs) attempt = 0;
     startedAt = 0;
     if (code === "FORBIDDEN") {

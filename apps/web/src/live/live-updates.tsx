@@ -39,8 +39,10 @@ export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
           .catch((error: unknown) => console.error("Could not apply live changes", error));
       },
       onUnauthorized: (error) => endSessionIfUnauthorized(queryClient, error),
-      onLostPlace() {
-        // The log does not reach back to what the cache was loaded at: reload what is on screen.
+      onFollowingFromNow() {
+        // What is cached was read before the stream followed the feed (loaded with the page as the
+        // stream opened, or before its place in the log was pruned): a change may have committed
+        // in between. Reloaded, what is on screen in the background, the rest when next shown.
         void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
       },
       // No longer an admin: the session learns its new role (what the person may see follows it,

@@ -60,12 +60,16 @@ export type FakeStream = {
   readonly input: { after?: number | null; lastEventId?: string | null };
   /** False once the app closed it or it ended. */
   readonly open: boolean;
+  /** The server has answered it (tRPC's `connected`): it follows the feed. */
+  readonly connected: boolean;
   /** Sends a change as the server does: a `tracked` event whose id is the change's. */
   send(change: Change): void;
   /** Ends the stream with an error, as the server does (a `serialized-error` event). */
   fail(code: keyof typeof httpStatus, message: string): void;
   /** The connection is lost for good (the EventSource closes with an error). */
   drop(): void;
+  /** The server answers a stream opened while `live.hold()` was on: tRPC's `connected` event. */
+  connect(): void;
 };
 
 /**
@@ -74,6 +78,7 @@ export type FakeStream = {
  */
 function createFakeLive() {
   const streams: FakeStream[] = [];
+  let held = false;
 
   class FakeEventSource extends EventTarget {
     readonly CONNECTING = 0;
@@ -91,10 +96,18 @@ function createFakeLive() {
         if (source.readyState === source.CLOSED) throw new Error(`The app closed this stream (${url})`);
         source.dispatchEvent(new MessageEvent(type, { data, lastEventId }));
       };
+      const connect = () => {
+        if (source.readyState !== source.CONNECTING) return;
+        source.readyState = source.OPEN;
+        event("connected", "{}");
+      };
       streams.push({
         input: typeof input === "object" && input !== null ? input : {},
         get open() {
           return source.readyState !== source.CLOSED;
+        },
+        get connected() {
+          return source.readyState === source.OPEN;
         },
         send: (change) => event("message", JSON.stringify(change), String(change.id)),
         fail(code, message) {
@@ -107,13 +120,10 @@ function createFakeLive() {
           source.readyState = source.CLOSED;
           source.dispatchEvent(new Event("error"));
         },
+        connect,
       });
-      // The server answers: the stream is open.
-      setTimeout(() => {
-        if (source.readyState === source.CLOSED) return;
-        source.readyState = source.OPEN;
-        event("connected", "{}");
-      });
+      // The server answers at once (it follows the feed from then on), unless held.
+      if (!held) setTimeout(connect);
     }
 
     close() {
@@ -125,6 +135,10 @@ function createFakeLive() {
     EventSource: FakeEventSource,
     /** Every stream the app opened, in order. */
     streams,
+    /** Streams opened from now on wait for their `connect()`: the server is slow to answer. */
+    hold() {
+      held = true;
+    },
     /** The one open stream (the app keeps one per session); fails if there is none or several. */
     stream(): FakeStream {
       const open = streams.filter((stream) => stream.open);

@@ -33,7 +33,10 @@ function listUsers(input: unknown) {
 }
 
 function openUsers(path: string) {
-  const { calls } = renderApp(path, { "auth.me": () => admin, "users.list": listUsers });
+  const { calls, live } = renderApp(path, { "auth.me": () => admin, "users.list": listUsers });
+  // The change stream stays unanswered: these tests are about the address, and the reload once the
+  // stream follows the feed (live-updates.test.tsx) would add calls of its own.
+  live.hold();
   const listCalls = () =>
     calls.filter((call) => call.path === "users.list").map((call) => call.input as ListInput);
   return { listCalls };
