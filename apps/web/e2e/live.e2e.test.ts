@@ -134,7 +134,11 @@ describe.skipIf(noBrowser)("live updates in Chromium", () => {
     // Subscribed, and the server follows: wait until both streams are open on it, and each tab
     // has reloaded what it read before its stream followed (it may have missed a change).
     await expect.poll(() => changeFeedOf(server.orm).subscriberCount, live).toBe(2);
-    for (const on of [tab, otherTab]) await quiet(on);
+    for (const on of [tab, otherTab]) {
+      // The page was loading as its stream opened: it is read again once the stream follows.
+      await expect.poll(() => called.get(on)?.filter((path) => path === "users.byId").length, live).toBe(2);
+      await quiet(on);
+    }
   });
 
   it("shows an item the CLI adds within seconds, without a reload, and its history says so", async () => {

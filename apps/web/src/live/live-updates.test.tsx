@@ -195,6 +195,39 @@ describe("live updates on a user's page", () => {
     expect(count(calls, "users.byId")).toBe(2);
   });
 
+  it("reads a page again when a change arrives while it is being read: the older answer does not undo it", async () => {
+    let items = [pen];
+    const { calls, live, slowAnswers } = renderApp(
+      "/users/5",
+      annServer({ "users.byId": () => ({ ...ann, items }) }),
+    );
+    live.hold();
+    const list = await screen.findByRole("list", { name: "Items" });
+    await within(list).findByText("Pen");
+    const stream = await openStream(live);
+    // The reload once the stream follows reads the page now, and its answer is slow to come.
+    slowAnswers((paths) => (paths.includes("users.byId") ? 200 : 0));
+    stream.connect();
+    await waitFor(() => expect(count(calls, "users.byId")).toBe(2));
+    // Committed after that read, and on the stream at once.
+    items = [{ ...pen, title: "Fountain pen" }];
+    stream.send(
+      change({
+        entity: "item",
+        entityId: 10,
+        ownerId: 5,
+        op: "update",
+        fields: { title: ["Pen", "Fountain pen"] },
+      }),
+    );
+    await within(list).findByText("Fountain pen");
+    // The slow answer would have landed by now: it was dropped, and the page read again after the change.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(within(list).queryByText("Fountain pen")).not.toBeNull();
+    expect(within(list).queryByText("Pen")).toBeNull();
+    expect(count(calls, "users.byId")).toBe(3);
+  });
+
   it("resubscribes after the last change it received when cut off, and reloads the page when that was pruned", async () => {
     const { calls, live, queryClient } = renderApp("/users/5", annServer());
     await screen.findByRole("heading", { level: 1, name: "Ann" });

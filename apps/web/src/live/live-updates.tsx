@@ -35,7 +35,19 @@ export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
       ...(retryDelayMs && { retryDelayMs }),
       onChanges(changes) {
         applying = applying
-          .then(() => applyChanges(deps, changes))
+          .then(async () => {
+            // A read still in flight may have read before these changes committed: its answer
+            // would put back what they changed. Read again, after them (invalidating cancels it).
+            const reading = queryClient.getQueryCache().findAll({
+              fetchStatus: "fetching",
+              predicate: (query) => query.queryKey[0] !== sessionKey[0],
+            });
+            await applyChanges(deps, changes);
+            for (const query of reading) {
+              if (query.state.fetchStatus !== "fetching") continue;
+              void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true });
+            }
+          })
           .catch((error: unknown) => console.error("Could not apply live changes", error));
       },
       onUnauthorized: (error) => endSessionIfUnauthorized(queryClient, error),

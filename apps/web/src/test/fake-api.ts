@@ -165,6 +165,8 @@ export function createFakeApi(given: Record<string, FakeProcedure>) {
   const calls: { path: string; input: unknown }[] = [];
   /** The headers of every request, to check what the app sends (never an Authorization header). */
   const requestHeaders: Headers[] = [];
+  /** How long the answer to a request for these procedures takes (0: at once). */
+  let answerDelayMs = (_paths: string[]) => 0;
   const fakeFetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const parsed = new URL(String(url));
     const paths = decodeURIComponent(parsed.pathname.replace(/^\/trpc\//, "")).split(",");
@@ -189,6 +191,8 @@ export function createFakeApi(given: Record<string, FakeProcedure>) {
         return toWire(error);
       }
     });
+    const delay = answerDelayMs(paths);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     return new Response(JSON.stringify(results), { status: 207, headers });
   };
   const { EventSource, ...live } = createFakeLive();
@@ -202,5 +206,9 @@ export function createFakeApi(given: Record<string, FakeProcedure>) {
       }),
     ],
   });
-  return { client, calls, requestHeaders, live };
+  /** Answers from now on come after `delay(paths)` ms: the server has read, the network is slow. */
+  const slowAnswers = (delay: (paths: string[]) => number) => {
+    answerDelayMs = delay;
+  };
+  return { client, calls, requestHeaders, live, slowAnswers };
 }

@@ -11,14 +11,14 @@ import { createFakeApi, type FakeProcedure } from "./fake-api.ts";
  * stream (`changes.onChange`) the app subscribes to.
  */
 export function renderWithApi(ui: ReactNode, procedures: Record<string, FakeProcedure>) {
-  const { client, calls, requestHeaders, live } = createFakeApi(procedures);
+  const { client, calls, requestHeaders, live, slowAnswers } = createFakeApi(procedures);
   const queryClient = createQueryClient();
   const view = render(
     <Providers trpcClient={client} queryClient={queryClient}>
       {ui}
     </Providers>,
   );
-  return { ...view, calls, requestHeaders, queryClient, live };
+  return { ...view, calls, requestHeaders, queryClient, live, slowAnswers };
 }
 
 /** The whole app, opened at `path` (a fresh history entry, as if typed in the address bar). */
