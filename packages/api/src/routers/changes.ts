@@ -35,12 +35,12 @@ export const changesRouter = {
   onChange: procedure.input(onChangeInput).subscription(async ({ ctx, input, signal }) => {
     const caller = callerOf(ctx);
     const ownerId = ctx.ownerScope;
-    // Registered before the catch-up read: what commits meanwhile reaches it, so nothing falls between.
-    const { subscriber, readThrough } = await changeFeedOf(ctx.orm)
-      .subscribe({ ownerId, credential: caller.credential })
-      .catch((error: unknown) => {
-        throw toTRPCError(error);
-      });
+    // Registered before the catch-up read: what commits meanwhile reaches it, so nothing falls
+    // between. A failure here (the database away) is mapped by the unit of work, as any call's.
+    const { subscriber, readThrough } = await changeFeedOf(ctx.orm).subscribe({
+      ownerId,
+      credential: caller.credential,
+    });
     // A client gone before the events are read never starts them, nor so their `finally`.
     if (signal?.aborted) subscriber.close();
     else signal?.addEventListener("abort", () => subscriber.close(), { once: true });
