@@ -1,5 +1,5 @@
 import type { RouterOutputs } from "@app/client";
-import type { InfiniteData, QueryKey } from "@tanstack/react-query";
+import type { InfiniteData, Query, QueryKey } from "@tanstack/react-query";
 import { type SignedInUser, sessionKey } from "../auth/session.ts";
 import { getErrorCode } from "../lib/api-errors.ts";
 import type { Item, UserWithItems } from "../user/types.ts";
@@ -30,6 +30,26 @@ export async function applyChanges(deps: LiveDeps, changes: readonly Change[]): 
     else applyItemChange(deps, change, created, stale);
   }
   for (const ownerId of stale) refetchOwner(deps, ownerId);
+}
+
+/**
+ * The cached queries these changes concern, loaded or loading: each owner's page and history, and
+ * for a change to a user the users lists. (The session is the session's own business.) What a
+ * read of one of them answers may predate the changes.
+ */
+export function concernedQueries(deps: LiveDeps, changes: readonly Change[]): Query[] {
+  const cache = deps.queryClient.getQueryCache();
+  const concerned = new Set<Query>();
+  const add = (query: Query | undefined) => query && concerned.add(query);
+  for (const change of changes) {
+    const ownerId = change.entity === "user" ? change.entityId : change.ownerId;
+    add(cache.find({ queryKey: deps.trpc.users.byId.queryKey({ id: ownerId }), exact: true }));
+    add(cache.find({ queryKey: historyKey(ownerId), exact: true }));
+    if (change.entity === "user") {
+      for (const list of cache.findAll(deps.trpc.users.list.infiniteQueryFilter())) add(list);
+    }
+  }
+  return [...concerned];
 }
 
 // Items ----------------------------------------------------------------------------------------

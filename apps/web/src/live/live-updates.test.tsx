@@ -228,6 +228,22 @@ describe("live updates on a user's page", () => {
     expect(count(calls, "users.byId")).toBe(3);
   });
 
+  it("lets a read in flight finish when the changes that arrive meanwhile do not concern it", async () => {
+    const { calls, live, queryClient, slowAnswers } = renderApp("/users/5", annServer());
+    await screen.findByText("Pen");
+    const { stream, since } = await followingStream(live, calls, queryClient);
+    // Ann's page is being read again (slowly) when someone else's item changes.
+    slowAnswers((paths) => (paths.includes("users.byId") ? 200 : 0));
+    void queryClient.invalidateQueries({ queryKey: [["users", "byId"]] });
+    await waitFor(() => expect(since("users.byId")).toBe(1));
+    stream.send(
+      change({ entity: "item", entityId: 30, ownerId: 8, op: "update", fields: { title: ["Cup", "Mug"] } }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(since("users.byId")).toBe(1);
+    expect(queryClient.isFetching()).toBe(0);
+  });
+
   it("resubscribes after the last change it received when cut off, and reloads the page when that was pruned", async () => {
     const { calls, live, queryClient } = renderApp("/users/5", annServer());
     await screen.findByRole("heading", { level: 1, name: "Ann" });

@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { endSessionIfUnauthorized, sessionKey } from "../auth/session.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
-import { applyChanges } from "./apply-changes.ts";
+import { applyChanges, concernedQueries } from "./apply-changes.ts";
 import { type FollowOptions, followChanges } from "./follow-changes.ts";
 
 type LiveUpdatesProps = {
@@ -36,15 +36,15 @@ export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
       onChanges(changes) {
         applying = applying
           .then(async () => {
-            // A read still in flight may have read before these changes committed: its answer
-            // would put back what they changed. Read again, after them (invalidating cancels it).
-            const reading = queryClient.getQueryCache().findAll({
-              fetchStatus: "fetching",
-              predicate: (query) => query.queryKey[0] !== sessionKey[0],
-            });
+            // A read of what these changes concern, in flight as they arrive, may have read before
+            // they committed: its answer would put back what they changed.
+            const reading = concernedQueries(deps, changes).flatMap((query) =>
+              query.state.fetchStatus === "fetching" ? [{ query, read: query.promise }] : [],
+            );
             await applyChanges(deps, changes);
-            for (const query of reading) {
-              if (query.state.fetchStatus !== "fetching") continue;
+            for (const { query, read } of reading) {
+              // Still that read (not one the changes started): dropped, and read again after them.
+              if (query.state.fetchStatus !== "fetching" || query.promise !== read) continue;
               void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true });
             }
           })
