@@ -228,6 +228,55 @@ describe("live updates on a user's page", () => {
     expect(count(calls, "users.byId")).toBe(3);
   });
 
+  it("reloads a page still loading for the first time once the stream follows the feed", async () => {
+    const notebook = fakeItem({ id: 11, title: "Notebook", ownerId: 5 });
+    let items = [pen];
+    const { calls, live, slowAnswers } = renderApp(
+      "/users/5",
+      annServer({ "users.byId": () => ({ ...ann, items }) }),
+    );
+    slowAnswers((paths) => (paths.includes("users.byId") ? 300 : 0));
+    live.hold();
+    const stream = await openStream(live);
+    await waitFor(() => expect(count(calls, "users.byId")).toBe(1));
+    // Created while the page's first load, which has read, is on its way.
+    items = [pen, notebook];
+    stream.connect();
+    const list = await screen.findByRole("list", { name: "Items" }, { timeout: 2000 });
+    await within(list).findByText("Notebook", {}, { timeout: 2000 });
+    expect(count(calls, "users.byId")).toBe(2);
+  });
+
+  it("reads a page again when a change it concerns arrives during its first load", async () => {
+    let items = [pen];
+    const { calls, live, queryClient, slowAnswers } = renderApp("/", {
+      "auth.me": () => admin,
+      "users.list": () => ({ items: [admin, ann], nextCursor: null }),
+      "users.byId": () => ({ ...ann, items }),
+    });
+    const users = await screen.findByRole("list", { name: "Users" });
+    const { stream, since } = await followingStream(live, calls, queryClient);
+    slowAnswers((paths) => (paths.includes("users.byId") ? 300 : 0));
+    fireEvent.click(within(users).getByRole("link", { name: /Ann/ }));
+    await waitFor(() => expect(since("users.byId")).toBe(1));
+    // Renamed after the page was read, before its answer arrived.
+    items = [{ ...pen, title: "Fountain pen" }];
+    stream.send(
+      change({
+        entity: "item",
+        entityId: 10,
+        ownerId: 5,
+        op: "update",
+        fields: { title: ["Pen", "Fountain pen"] },
+      }),
+    );
+    const list = await screen.findByRole("list", { name: "Items" }, { timeout: 2000 });
+    await within(list).findByText("Fountain pen", {}, { timeout: 2000 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(within(list).queryByText("Pen")).toBeNull();
+    expect(since("users.byId")).toBe(2);
+  });
+
   it("lets a read in flight finish when the changes that arrive meanwhile do not concern it", async () => {
     const { calls, live, queryClient, slowAnswers } = renderApp("/users/5", annServer());
     await screen.findByText("Pen");

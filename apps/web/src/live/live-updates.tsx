@@ -4,6 +4,7 @@ import { endSessionIfUnauthorized, sessionKey } from "../auth/session.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
 import { applyChanges, concernedQueries } from "./apply-changes.ts";
 import { type FollowOptions, followChanges } from "./follow-changes.ts";
+import { readAgain } from "./read-again.ts";
 
 type LiveUpdatesProps = {
   /** The signed-in user's role: what the stream shows depends on it, so a new role resubscribes. */
@@ -42,11 +43,11 @@ export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
               query.state.fetchStatus === "fetching" ? [{ query, read: query.promise }] : [],
             );
             await applyChanges(deps, changes);
-            for (const { query, read } of reading) {
-              // Still that read (not one the changes started): dropped, and read again after them.
-              if (query.state.fetchStatus !== "fetching" || query.promise !== read) continue;
-              void queryClient.invalidateQueries({ queryKey: query.queryKey, exact: true });
-            }
+            // Still those reads (not ones the changes started): dropped, and read again after them.
+            const stale = reading.flatMap(({ query, read }) =>
+              query.state.fetchStatus === "fetching" && query.promise === read ? [query] : [],
+            );
+            if (stale.length > 0) void readAgain(queryClient, stale);
           })
           .catch((error: unknown) => console.error("Could not apply live changes", error));
       },
@@ -54,8 +55,12 @@ export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
       onFollowingFromNow() {
         // What is cached was read before the stream followed the feed (loaded with the page as the
         // stream opened, or before its place in the log was pruned): a change may have committed
-        // in between. Reloaded, what is on screen in the background, the rest when next shown.
-        void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
+        // in between. Reloaded, what is on screen in the background, the rest when next shown; a
+        // first load still in flight too.
+        const cached = queryClient
+          .getQueryCache()
+          .findAll({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
+        void readAgain(queryClient, cached);
       },
       // No longer an admin: the session learns its new role (what the person may see follows it,
       // and a new role resubscribes from the last id, rendering this anew).
