@@ -277,6 +277,38 @@ describe("live updates on a user's page", () => {
     expect(since("users.byId")).toBe(2);
   });
 
+  it("finishes loading a page, and shows the last change, while changes come faster than it loads", async () => {
+    const renames = ["Pen 1", "Pen 2", "Pen 3", "Pen 4", "Pen 5", "Pen 6"];
+    let title = "Pen";
+    const { calls, live, queryClient, slowAnswers } = renderApp("/", {
+      "auth.me": () => admin,
+      "users.list": () => ({ items: [admin, ann], nextCursor: null }),
+      "users.byId": () => ({ ...ann, items: [{ ...pen, title }] }),
+    });
+    const users = await screen.findByRole("list", { name: "Users" });
+    const { stream, since } = await followingStream(live, calls, queryClient);
+    // Ann's page takes 250 ms to load; her pen is renamed every 100 ms meanwhile.
+    slowAnswers((paths) => (paths.includes("users.byId") ? 250 : 0));
+    fireEvent.click(within(users).getByRole("link", { name: /Ann/ }));
+    let before = title;
+    for (const [index, next] of renames.entries()) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Shown while the renames go on (400 ms in): no read is dropped at every change.
+      if (index === 4) expect(screen.queryByRole("list", { name: "Items" })).not.toBeNull();
+      title = next;
+      stream.send(
+        change({ entity: "item", entityId: 10, ownerId: 5, op: "update", fields: { title: [before, next] } }),
+      );
+      before = next;
+    }
+    const list = screen.getByRole("list", { name: "Items" });
+    await within(list).findByText("Pen 6", {}, { timeout: 2000 });
+    await waitFor(() => expect(queryClient.isFetching()).toBe(0), { timeout: 2000 });
+    expect(within(list).queryByText("Pen 6")).not.toBeNull();
+    // A read at a time, each read again at most once after it ends: about one per 250 ms.
+    expect(since("users.byId")).toBeLessThanOrEqual(5);
+  });
+
   it("lets a read in flight finish when the changes that arrive meanwhile do not concern it", async () => {
     const { calls, live, queryClient, slowAnswers } = renderApp("/users/5", annServer());
     await screen.findByText("Pen");

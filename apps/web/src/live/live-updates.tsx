@@ -4,7 +4,7 @@ import { endSessionIfUnauthorized, sessionKey } from "../auth/session.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
 import { applyChanges, concernedQueries } from "./apply-changes.ts";
 import { type FollowOptions, followChanges } from "./follow-changes.ts";
-import { readAgain } from "./read-again.ts";
+import { Rereads } from "./read-again.ts";
 
 type LiveUpdatesProps = {
   /** The signed-in user's role: what the stream shows depends on it, so a new role resubscribes. */
@@ -30,6 +30,8 @@ export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
     const deps = { client, trpc, queryClient };
     // One batch at a time, in order: a batch may wait for look-ups.
     let applying = Promise.resolve();
+    // Reads again what changes concern, and everything once a stream follows from now.
+    const rereads = new Rereads(queryClient);
     const follower = followChanges({
       client,
       after: lastId.current,
@@ -43,11 +45,12 @@ export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
               query.state.fetchStatus === "fetching" ? [{ query, read: query.promise }] : [],
             );
             await applyChanges(deps, changes);
-            // Still those reads (not ones the changes started): dropped, and read again after them.
-            const stale = reading.flatMap(({ query, read }) =>
-              query.state.fetchStatus === "fetching" && query.promise === read ? [query] : [],
-            );
-            if (stale.length > 0) void readAgain(queryClient, stale);
+            for (const { query, read } of reading) {
+              // Not a read the changes started themselves, nor one that keeps what arrives live.
+              if (query.state.fetchStatus !== "fetching" || query.promise !== read) continue;
+              if (query.meta?.keepsLiveChanges === true && query.state.data !== undefined) continue;
+              rereads.readAgain(query);
+            }
           })
           .catch((error: unknown) => console.error("Could not apply live changes", error));
       },
@@ -57,10 +60,9 @@ export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
         // stream opened, or before its place in the log was pruned): a change may have committed
         // in between. Reloaded, what is on screen in the background, the rest when next shown; a
         // first load still in flight too.
-        const cached = queryClient
-          .getQueryCache()
-          .findAll({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
-        void readAgain(queryClient, cached);
+        for (const query of queryClient.getQueryCache().findAll()) {
+          if (query.queryKey[0] !== sessionKey[0]) rereads.readAgain(query);
+        }
       },
       // No longer an admin: the session learns its new role (what the person may see follows it,
       // and a new role resubscribes from the last id, rendering this anew).
@@ -69,6 +71,7 @@ export function LiveUpdates({ role, retryDelayMs }: LiveUpdatesProps) {
     return () => {
       lastId.current = follower.lastId();
       follower.stop();
+      rereads.dispose();
     };
   }, [client, trpc, queryClient, retryDelayMs, role]);
 

@@ -30,6 +30,9 @@ export function History({ user }: { user: UserWithItems }) {
       return mergeChanges(fetched, queryClient.getQueryData<HistoryEntry[]>(key) ?? []);
     },
     enabled: me !== undefined,
+    // Its answer merges what arrived live (above): a change that arrives while it is read again
+    // is not undone, and needs no reading again (live/live-updates.tsx).
+    meta: { keepsLiveChanges: true },
   });
   const actorNames = useActorNames(me, user, query.data ?? []);
 
