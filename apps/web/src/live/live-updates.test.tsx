@@ -309,6 +309,34 @@ describe("live updates on a user's page", () => {
     expect(since("users.byId")).toBeLessThanOrEqual(5);
   });
 
+  it("reads a history again when a change arrives during its first load", async () => {
+    const log: Change[] = [];
+    const { calls, live, queryClient, slowAnswers } = renderApp("/", {
+      "auth.me": () => admin,
+      "users.list": () => ({ items: [admin, ann], nextCursor: null }),
+      "users.byId": () => ({ ...ann, items: [pen] }),
+      "changes.list": () => ({ items: [...log], nextCursor: null }),
+    });
+    const users = await screen.findByRole("list", { name: "Users" });
+    const { stream, since } = await followingStream(live, calls, queryClient);
+    slowAnswers((paths) => (paths.includes("changes.list") ? 300 : 0));
+    fireEvent.click(within(users).getByRole("link", { name: /Ann/ }));
+    await waitFor(() => expect(since("changes.list")).toBe(1));
+    // Committed after Ann's history was read, before its answer arrived.
+    const renamed = change({
+      entity: "item",
+      entityId: 10,
+      ownerId: 5,
+      op: "update",
+      fields: { title: ["Pen", "Fountain pen"] },
+    });
+    log.push(renamed);
+    stream.send(renamed);
+    const history = await screen.findByRole("list", { name: "History" }, { timeout: 2000 });
+    await within(history).findByText(/^Title changed from “Pen” to “Fountain pen”/, {}, { timeout: 2000 });
+    expect(since("changes.list")).toBe(2);
+  });
+
   it("lets a read in flight finish when the changes that arrive meanwhile do not concern it", async () => {
     const { calls, live, queryClient, slowAnswers } = renderApp("/users/5", annServer());
     await screen.findByText("Pen");
