@@ -39,6 +39,16 @@ function annServer(extra: Record<string, FakeProcedure> = {}) {
 }
 
 type Call = { path: string; input: unknown };
+/** Ann's pen renamed "Fountain pen", by the admin, just now. */
+const penRenamed = () =>
+  change({
+    entity: "item",
+    entityId: 10,
+    ownerId: 5,
+    op: "update",
+    fields: { title: ["Pen", "Fountain pen"] },
+  });
+
 const count = (calls: Call[], path: string) => calls.filter((call) => call.path === path).length;
 const openStream = (live: FakeLive) => waitFor(() => live.stream());
 
@@ -84,15 +94,7 @@ describe("live updates on a user's page", () => {
         .map((call) => call.input),
     ).toEqual([{ id: 11 }]);
 
-    stream.send(
-      change({
-        entity: "item",
-        entityId: 10,
-        ownerId: 5,
-        op: "update",
-        fields: { title: ["Pen", "Fountain pen"] },
-      }),
-    );
+    stream.send(penRenamed());
     await within(items).findByText("Fountain pen");
     stream.send(change({ entity: "item", entityId: 11, ownerId: 5, op: "delete", actorId: 5 }));
     await waitFor(() => expect(within(items).queryByText("Notebook")).toBeNull());
@@ -211,15 +213,7 @@ describe("live updates on a user's page", () => {
     await waitFor(() => expect(count(calls, "users.byId")).toBe(2));
     // Committed after that read, and on the stream at once.
     items = [{ ...pen, title: "Fountain pen" }];
-    stream.send(
-      change({
-        entity: "item",
-        entityId: 10,
-        ownerId: 5,
-        op: "update",
-        fields: { title: ["Pen", "Fountain pen"] },
-      }),
-    );
+    stream.send(penRenamed());
     await within(list).findByText("Fountain pen");
     // The slow answer would have landed by now: it was dropped, and the page read again after the change.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -261,15 +255,7 @@ describe("live updates on a user's page", () => {
     await waitFor(() => expect(since("users.byId")).toBe(1));
     // Renamed after the page was read, before its answer arrived.
     items = [{ ...pen, title: "Fountain pen" }];
-    stream.send(
-      change({
-        entity: "item",
-        entityId: 10,
-        ownerId: 5,
-        op: "update",
-        fields: { title: ["Pen", "Fountain pen"] },
-      }),
-    );
+    stream.send(penRenamed());
     const list = await screen.findByRole("list", { name: "Items" }, { timeout: 2000 });
     await within(list).findByText("Fountain pen", {}, { timeout: 2000 });
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -323,13 +309,7 @@ describe("live updates on a user's page", () => {
     fireEvent.click(within(users).getByRole("link", { name: /Ann/ }));
     await waitFor(() => expect(since("changes.list")).toBe(1));
     // Committed after Ann's history was read, before its answer arrived.
-    const renamed = change({
-      entity: "item",
-      entityId: 10,
-      ownerId: 5,
-      op: "update",
-      fields: { title: ["Pen", "Fountain pen"] },
-    });
+    const renamed = penRenamed();
     log.push(renamed);
     stream.send(renamed);
     const history = await screen.findByRole("list", { name: "History" }, { timeout: 2000 });
