@@ -481,6 +481,43 @@ describe("live updates on the users list", () => {
     expect(since("users.list")).toBe(1);
   });
 
+  it("loads the pages the address asks for while a listed user keeps changing", async () => {
+    const people = [
+      admin,
+      ...Array.from({ length: 45 }, (_, index) =>
+        fakeUser({ id: index + 2, name: `Person ${index + 2}`, email: `person${index + 2}@example.com` }),
+      ),
+    ];
+    const listUsers = (input: unknown) => {
+      const { limit, cursor } = input as { limit: number; cursor?: number | null };
+      const after = people.filter((person) => person.id > (cursor ?? 0));
+      const items = after.slice(0, limit);
+      return { items, nextCursor: after.length > limit ? (items.at(-1)?.id ?? null) : null };
+    };
+    const { calls, live, queryClient, slowAnswers } = renderApp("/", {
+      "auth.me": () => admin,
+      "users.list": listUsers,
+    });
+    const list = await screen.findByRole("list", { name: "Users" });
+    const { stream } = await followingStream(live, calls, queryClient);
+    // Each page takes 200 ms; Person 2, on the first, is renamed every 100 ms meanwhile.
+    slowAnswers((paths) => (paths.includes("users.list") ? 200 : 0));
+    window.history.pushState(null, "", "/?pages=2");
+    window.dispatchEvent(new PopStateEvent("popstate"));
+    for (let version = 2; version < 12; version++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const name = `Person 2 v${version}`;
+      const before = people[1];
+      if (before) people[1] = { ...before, name, version };
+      stream.send(
+        change({ entity: "user", entityId: 2, op: "update", version, fields: { name: ["x", name] } }),
+      );
+      // The second page is shown while the renames go on (600 ms in).
+      if (version === 8) expect(within(list).getAllByRole("listitem")).toHaveLength(40);
+    }
+    await within(list).findByText(/Person 2 v11/, {}, { timeout: 2000 });
+  });
+
   it("leaves a list alone when a new user would come after its loaded pages", async () => {
     const { calls, live, queryClient } = renderApp("/", {
       "auth.me": () => admin,

@@ -5,10 +5,10 @@ import type { Query, QueryClient } from "@tanstack/react-query";
  * without keeping any of them from ending however often changes come:
  * - a query not being read is read at once (if on screen; else when next shown);
  * - a refetch in flight (the query shows its data meanwhile) is dropped and started again, once;
- * - a first load in flight, or a read started here, is read again once it has ended. Dropping
- *   those at every change would keep a page "Loading…" for as long as changes come faster than
- *   it loads; and invalidating alone would let a first load finish and keep its older answer
- *   (TanStack Query cancels only a refetch).
+ * - a first load in flight, another page of a list, or a read started here, is read again once
+ *   it has ended. Dropping those at every change would keep a page "Loading…" (or a list at the
+ *   pages it has) for as long as changes come faster than it loads; and invalidating alone would
+ *   let a first load finish and keep its older answer (TanStack Query cancels only a refetch).
  * Dispose of it with its subscription.
  */
 export class Rereads {
@@ -34,7 +34,11 @@ export class Rereads {
 
   readAgain(query: Query): void {
     const read = query.state.fetchStatus === "fetching" ? query.promise : undefined;
-    const refetch = read !== undefined && query.state.data !== undefined && !this.#ours.has(read);
+    // Loading another page of a list is like a first load: dropped at every change, the list
+    // would never get past the pages it has.
+    const loadingMore = query.state.fetchMeta?.fetchMore !== undefined;
+    const refetch =
+      read !== undefined && query.state.data !== undefined && !loadingMore && !this.#ours.has(read);
     if (read === undefined || refetch) this.#readNow(query);
     else this.#pending.add(query);
   }
