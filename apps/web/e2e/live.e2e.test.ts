@@ -42,19 +42,22 @@ describe.skipIf(noBrowser)("live updates in Chromium", () => {
     called.set(on, []);
     const state = { inFlight: 0, quietSince: Date.now() };
     calling.set(on, state);
-    const isCall = (request: Request) => {
-      const url = new URL(request.url());
-      return url.pathname.startsWith("/trpc/") && !url.pathname.endsWith("changes.onChange");
+    /** The procedures a request calls, or none when it is not a tRPC call. */
+    const paths = (request: Request) => {
+      const { pathname } = new URL(request.url());
+      return pathname.startsWith("/trpc/")
+        ? decodeURIComponent(pathname.slice("/trpc/".length)).split(",")
+        : [];
     };
+    // A call that answers, not a stream that stays open.
+    const isCall = (request: Request) => paths(request).some((path) => path !== "changes.onChange");
     const ended = (request: Request) => {
       if (!isCall(request)) return;
       state.inFlight -= 1;
       state.quietSince = Date.now();
     };
     on.on("request", (request: Request) => {
-      const url = new URL(request.url());
-      if (!url.pathname.startsWith("/trpc/")) return;
-      called.get(on)?.push(...decodeURIComponent(url.pathname.slice("/trpc/".length)).split(","));
+      called.get(on)?.push(...paths(request));
       if (isCall(request)) state.inFlight += 1;
     });
     on.on("requestfinished", ended);

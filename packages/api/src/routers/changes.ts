@@ -36,7 +36,7 @@ export const changesRouter = {
     const caller = callerOf(ctx);
     const ownerId = ctx.ownerScope;
     // Registered before the catch-up read: what commits meanwhile reaches it, so nothing falls
-    // between. A failure here (the database away) is mapped by the unit of work, as any call's.
+    // between. A failure here (the database away) is mapped by the unit of work, like every call's.
     const { subscriber, readThrough } = await changeFeedOf(ctx.orm).subscribe({
       ownerId,
       credential: caller.credential,
